@@ -213,3 +213,30 @@ class SourceResult:
     @property
     def complete(self) -> bool:
         return self.status == "ok"
+
+
+class ChangeKind(StrEnum):
+    NEW = "new"
+    DEADLINE_EXTENDED = "deadline_extended"
+    DEADLINE_BROUGHT_FORWARD = "deadline_brought_forward"
+    CUTOFF_ADDED = "cutoff_added"
+    STATUS_CHANGED = "status_changed"
+    BUDGET_CHANGED = "budget_changed"
+    ELIGIBILITY_CHANGED = "eligibility_changed"
+    DOCUMENTS_CHANGED = "documents_changed"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+    VANISHED = "vanished"
+
+
+class ChangeEvent(_Value):
+    """One typed change of one call, with the values before and after (JSON-able)."""
+
+    kind: ChangeKind
+    source: str
+    source_id: str
+    at: AwareDatetime
+    before: Any = None
+    after: Any = None
+    detail: str = ""
