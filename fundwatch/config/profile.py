@@ -17,7 +17,7 @@ class Profile(BaseModel):
 
     id: str = Field(
         pattern=r"^[a-z0-9][a-z0-9_-]*$",
-        description="Stable identifier, used in feed URLs and message ids (lower case, digits, - and _).",
+        description="Stable id used in feed URLs and message ids (a-z, 0-9, - and _).",
     )
     name: str = Field(min_length=1, description="The organisation's name as readers know it.")
     language: Literal["it", "en"] = Field(

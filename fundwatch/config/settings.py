@@ -50,7 +50,7 @@ class HttpConfig(_Strict):
 
 
 class Settings(_Strict):
-    """Settings of one fundwatch installation. Relative paths are relative to the working directory."""
+    """Settings of one installation. Relative paths are relative to the working directory."""
 
     database_url: str = Field(
         default="sqlite:///var/fundwatch.db",
@@ -77,5 +77,7 @@ class Settings(_Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Rome)") from None
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name like Europe/Rome)"
+            ) from None
         return value

@@ -15,7 +15,9 @@ class SourceConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Stable identifier of the source.")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Stable identifier of the source."
+    )
     kind: str = Field(description="Source kind (see `fundwatch check` for the list).")
     name: str = Field(default="", description="Human name shown in reports and digests.")
     enabled: bool = Field(default=True, description="Disabled sources are not fetched.")
