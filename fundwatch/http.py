@@ -69,7 +69,9 @@ class Response:
         try:
             return self.body.decode(charset)
         except (LookupError, UnicodeDecodeError) as exc:
-            raise ParseError(f"cannot decode the response as {charset}: {exc}", url=self.url) from exc
+            raise ParseError(
+                f"cannot decode the response as {charset}: {exc}", url=self.url
+            ) from exc
 
     def json(self) -> Any:
         try:
@@ -165,7 +167,9 @@ class HttpClient:
         if conditional and (resp.headers.get("etag") or resp.headers.get("last-modified")):
             self.cache.put(
                 full,
-                CachedResponse(resp.headers.get("etag"), resp.headers.get("last-modified"), resp.body),
+                CachedResponse(
+                    resp.headers.get("etag"), resp.headers.get("last-modified"), resp.body
+                ),
             )
         return resp
 

@@ -14,10 +14,24 @@ from fundwatch.models import Call, status
 
 _STATED = {
     "open": ("open", "aperto", "aperta", "attivo", "in corso", "31094502"),
-    "forthcoming": ("forthcoming", "pre-informazione", "preinformazione", "in apertura",
-                    "di prossima apertura", "31094501"),
-    "closed": ("closed", "chiuso", "chiusa", "scaduto", "scaduta", "esito", "terminato",
-               "31094503"),
+    "forthcoming": (
+        "forthcoming",
+        "pre-informazione",
+        "preinformazione",
+        "in apertura",
+        "di prossima apertura",
+        "31094501",
+    ),
+    "closed": (
+        "closed",
+        "chiuso",
+        "chiusa",
+        "scaduto",
+        "scaduta",
+        "esito",
+        "terminato",
+        "31094503",
+    ),
 }
 
 

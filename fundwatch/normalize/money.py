@@ -15,9 +15,18 @@ _SCALE = re.compile(
     re.IGNORECASE,
 )
 _SCALES = {
-    "milioni": 10**6, "milione": 10**6, "mln": 10**6, "mio": 10**6, "million": 10**6,
-    "millions": 10**6, "mld": 10**9, "miliardi": 10**9, "miliardo": 10**9, "billion": 10**9,
-    "mila": 10**3, "k": 10**3,
+    "milioni": 10**6,
+    "milione": 10**6,
+    "mln": 10**6,
+    "mio": 10**6,
+    "million": 10**6,
+    "millions": 10**6,
+    "mld": 10**9,
+    "miliardi": 10**9,
+    "miliardo": 10**9,
+    "billion": 10**9,
+    "mila": 10**3,
+    "k": 10**3,
 }
 
 
@@ -33,7 +42,7 @@ def parse_eur(value: str | int | float | Decimal | None) -> Decimal | None:
     amount = _to_decimal(m.group(0).strip())
     if amount is None:
         return None
-    scale = _SCALE.match(value[m.end():])
+    scale = _SCALE.match(value[m.end() :])
     if scale:
         amount *= _SCALES[scale.group(1).lower()]
     if amount == amount.to_integral_value():

@@ -24,7 +24,10 @@ def canonical_url(url: str) -> str:
     if len(path) > 1:
         path = path.rstrip("/")
     query = urlencode(
-        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-               if not _TRACKING.match(k) and k.lower() != "jsessionid")
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING.match(k) and k.lower() != "jsessionid"
+        )
     )
     return urlunsplit((scheme, host, path, query, ""))
