@@ -88,6 +88,23 @@ def parse_date(value: str | None) -> date | None:
     return _find_date(value)
 
 
+def find_dates(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` spans of the calendar dates written in `text`, in order and not
+    overlapping (every form `parse_datetime` reads in free text). Cue-word search uses it to
+    find the date that follows "scadenza", "entro il", "dal … al …"."""
+    found = sorted(
+        (m.start(), m.end())
+        for pattern in (_NUMERIC, _DAY_MONTH_YEAR, _MONTH_DAY_YEAR)
+        for m in pattern.finditer(text)
+    )
+    spans: list[tuple[int, int]] = []
+    for start, end in found:
+        if spans and start < spans[-1][1]:
+            continue
+        spans.append((start, end))
+    return spans
+
+
 def to_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: parse it in the source's zone first")
