@@ -3,9 +3,10 @@
 Forms handled (all seen in real payloads): ISO 8601 with ``Z``, ``+00:00`` or ``+0000`` and
 optional milliseconds; naive ISO (read in the source's zone); epoch milliseconds or seconds,
 as numbers or strings; ``31/12/2025``, ``1/10/2025``, ``09/2/2026``, ``15.01.2026``,
-``15-01-2026``; Italian, English and French month names (``31 dicembre 2025 ore 12:00``,
-``09 March 2023``, ``12 mars 2024``, ``Apr 27, 2023 4:18:31 PM``); weekday prefixes
-(``Gio, 30/07/2026 - 17:00``); times as ``17:00``, ``17.00``, ``ore 12``.
+``15-01-2026``, ``20260615`` (WordPress ACF date pickers); Italian, English and French month
+names (``31 dicembre 2025 ore 12:00``, ``09 March 2023``, ``12 mars 2024``,
+``Apr 27, 2023 4:18:31 PM``); weekday prefixes (``Gio, 30/07/2026 - 17:00``); times as
+``17:00``, ``17.00``, ``ore 12``.
 
 A date without a time is a whole day: `end_of_day=True` reads it as 23:59:59 local time (the
 right reading for a deadline), otherwise as local midnight.
@@ -45,6 +46,7 @@ _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")  # WordPress ACF date pickers: 20260615
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)")
 _MONTH_NAME = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
 _DAY_MONTH_YEAR = re.compile(
@@ -68,6 +70,10 @@ def parse_datetime(
     text = " ".join(str(value).split())
     if re.fullmatch(r"-?\d{9,13}(\.\d+)?", text):
         return _from_epoch(float(text))
+    compact = _COMPACT.fullmatch(text)
+    if compact:
+        day = _safe_date(int(compact[1]), int(compact[2]), int(compact[3]))
+        return _combine(day, None, tz, end_of_day) if day else None
     iso = _ISO.match(text)
     if iso:
         return _from_iso(iso, tz, end_of_day)
