@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from fundwatch.normalize.cues import CueResult, find_deadline, find_opening, status_from_words
-from fundwatch.normalize.dates import BRUSSELS, find_dates
+from fundwatch.normalize.dates import BRUSSELS, find_dates, parse_datetime
 
 
 def utc(*args: int) -> datetime:
@@ -194,3 +194,9 @@ def test_find_dates_spans() -> None:
     text = "dal 1/10/2025 al 9 febbraio 2026 (D.G.R. n. 238/2024), Apr 27, 2023"
     found = [text[a:b] for a, b in find_dates(text)]
     assert found == ["1/10/2025", "9 febbraio 2026", "Apr 27, 2023"]
+
+
+def test_acf_compact_date_reads_as_a_day() -> None:
+    # parse_datetime learnt the ACF date-picker form (Ymd) for WordPress deadline fields
+    assert parse_datetime("20260615", end_of_day=True) == utc(2026, 6, 15, 21, 59, 59)
+    assert parse_datetime("20261399") is None
