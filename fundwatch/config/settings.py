@@ -71,6 +71,10 @@ class Settings(_Strict):
     http: HttpConfig = Field(default_factory=HttpConfig, description="HTTP client behaviour.")
     smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="Outgoing mail.")
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

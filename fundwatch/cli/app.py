@@ -1,0 +1,55 @@
+"""What every command needs: the config folder, the store, the HTTP client, the clock."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, datetime
+
+from fundwatch.config import Config, load_config
+from fundwatch.errors import FundwatchError
+from fundwatch.store import Store
+
+DB_ENV = "FUNDWATCH_DATABASE_URL"
+
+
+def now() -> datetime:
+    """The real clock; read here, at the edge, and passed down."""
+    return datetime.now(UTC)
+
+
+def config(args: argparse.Namespace) -> Config:
+    return load_config(args.config)
+
+
+def database_url(cfg: Config) -> str:
+    """$FUNDWATCH_DATABASE_URL wins over fundwatch.yaml (handy for PostgreSQL and tests)."""
+    return os.environ.get(DB_ENV) or cfg.settings.database_url
+
+
+def open_store(cfg: Config) -> Store:
+    url = database_url(cfg)
+    try:
+        return Store.open(url)
+    except FundwatchError:
+        raise
+    except Exception as exc:
+        raise FundwatchError(f"cannot open the database {_safe(url)}: {exc}") from None
+
+
+def parse_when(text: str) -> datetime:
+    """An ISO 8601 instant or date from the command line; naive values are UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise FundwatchError(f"not an ISO 8601 date or time: {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _safe(url: str) -> str:
+    """The URL without its password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return url

@@ -1,0 +1,153 @@
+"""The polite client: retries, Retry-After, conditional GET, per-host pacing, robots.txt."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from fundwatch.errors import FetchError, ParseError
+from fundwatch.http import HttpClient, HttpSettings
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.t += seconds
+
+
+def _client(clock: FakeClock, **kw: object) -> HttpClient:
+    settings = HttpSettings(contact="ops@example.org", backoff=1.0, **kw)  # type: ignore[arg-type]
+    return HttpClient(settings, sleep=clock.sleep, monotonic=clock.monotonic)
+
+
+@respx.mock
+def test_user_agent_carries_contact() -> None:
+    route = respx.get("https://a.example/x").respond(200, text="ok")
+    with _client(FakeClock(), respect_robots=False) as c:
+        c.get("https://a.example/x")
+    ua = route.calls.last.request.headers["user-agent"]
+    assert ua.startswith("fundwatch/") and "mailto:ops@example.org" in ua
+
+
+@respx.mock
+def test_retries_5xx_with_exponential_backoff_then_succeeds() -> None:
+    respx.get("https://a.example/x").mock(
+        side_effect=[httpx.Response(503), httpx.Response(502), httpx.Response(200, json=[1])]
+    )
+    clock = FakeClock()
+    with _client(clock, respect_robots=False, min_interval=0) as c:
+        assert c.get("https://a.example/x").json() == [1]
+    assert clock.slept == [1.0, 2.0]
+
+
+@respx.mock
+def test_honours_retry_after_on_429() -> None:
+    respx.get("https://a.example/x").mock(
+        side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200)]
+    )
+    clock = FakeClock()
+    with _client(clock, respect_robots=False, min_interval=0) as c:
+        c.get("https://a.example/x")
+    assert clock.slept == [7.0]
+
+
+@respx.mock
+def test_gives_up_with_a_fetch_error_naming_the_url() -> None:
+    respx.get("https://a.example/x").respond(500)
+    with _client(FakeClock(), respect_robots=False, retries=2) as c, pytest.raises(FetchError) as e:
+        c.get("https://a.example/x")
+    assert str(e.value) == "HTTP 500 after 3 attempts (https://a.example/x)"
+
+
+@respx.mock
+def test_timeouts_are_retried_then_reported() -> None:
+    route = respx.get("https://a.example/x").mock(side_effect=httpx.ConnectTimeout("slow"))
+    with _client(FakeClock(), respect_robots=False, retries=1) as c, pytest.raises(FetchError) as e:
+        c.get("https://a.example/x")
+    assert route.call_count == 2
+    assert "ConnectTimeout" in str(e.value)
+
+
+@respx.mock
+def test_client_errors_are_not_retried() -> None:
+    route = respx.get("https://a.example/x").respond(404)
+    with _client(FakeClock(), respect_robots=False) as c, pytest.raises(FetchError, match="404"):
+        c.get("https://a.example/x")
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_conditional_get_sends_validators_and_serves_cached_body_on_304() -> None:
+    route = respx.get("https://a.example/feed").mock(side_effect=[
+        httpx.Response(200, content=b"<rss/>", headers={"ETag": '"v1"',
+                                                        "Last-Modified": "Mon, 02 Nov 2026 06:00:00 GMT"}),
+        httpx.Response(304),
+    ])
+    with _client(FakeClock(), respect_robots=False, min_interval=0) as c:
+        first = c.get("https://a.example/feed", conditional=True)
+        second = c.get("https://a.example/feed", conditional=True)
+    assert not first.not_modified and second.not_modified
+    assert second.body == b"<rss/>"
+    sent = route.calls.last.request.headers
+    assert sent["if-none-match"] == '"v1"'
+    assert sent["if-modified-since"] == "Mon, 02 Nov 2026 06:00:00 GMT"
+
+
+@respx.mock
+def test_one_request_per_interval_per_host() -> None:
+    respx.get(url__regex=r"https://[ab]\.example/.*").respond(200)
+    clock = FakeClock()
+    with _client(clock, respect_robots=False, min_interval=1.0) as c:
+        c.get("https://a.example/1")
+        c.get("https://b.example/1")  # another host: no wait
+        clock.t += 0.25
+        c.get("https://a.example/2")
+    assert clock.slept == [pytest.approx(0.75)]
+
+
+@respx.mock
+def test_robots_txt_is_respected_and_fetched_once_per_host() -> None:
+    robots = respx.get("https://a.example/robots.txt").respond(
+        200, text="User-agent: *\nDisallow: /private\n"
+    )
+    respx.get("https://a.example/public").respond(200)
+    with _client(FakeClock(), min_interval=0) as c:
+        c.get("https://a.example/public")
+        with pytest.raises(FetchError, match="robots.txt"):
+            c.get("https://a.example/private/x")
+    assert robots.call_count == 1
+
+
+@respx.mock
+def test_missing_robots_txt_allows_everything() -> None:
+    respx.get("https://a.example/robots.txt").respond(404)
+    respx.get("https://a.example/x").respond(200)
+    with _client(FakeClock(), min_interval=0) as c:
+        assert c.get("https://a.example/x").status == 200
+
+
+@respx.mock
+def test_host_overrides_send_requests_elsewhere_but_report_the_real_url() -> None:
+    route = respx.get("http://127.0.0.1:9/mirror/a.example/x?page=2").respond(200)
+    with _client(FakeClock(), respect_robots=False, min_interval=0,
+                 host_overrides={"a.example": "http://127.0.0.1:9/mirror/a.example"}) as c:
+        resp = c.get("https://a.example/x", params={"page": 2})
+    assert route.called
+    assert resp.url == "https://a.example/x?page=2"
+
+
+@respx.mock
+def test_bad_json_is_a_parse_error_naming_the_url() -> None:
+    respx.get("https://a.example/x").respond(200, text="<html>maintenance</html>")
+    with _client(FakeClock(), respect_robots=False) as c:
+        resp = c.get("https://a.example/x")
+    with pytest.raises(ParseError, match=r"malformed JSON.*\(https://a.example/x\)"):
+        resp.json()
