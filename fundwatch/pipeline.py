@@ -90,16 +90,28 @@ def fetch_source(
     try:
         harvest = kind.fetch(params, ctx)
     except SourceError as exc:
-        return SourceResult(cfg.id, "error", error=str(exc), error_kind=exc.kind,
-                            started_at=now, finished_at=clock(),
-                            requests=client.requests_made - before)
+        return SourceResult(
+            cfg.id,
+            "error",
+            error=str(exc),
+            error_kind=exc.kind,
+            started_at=now,
+            finished_at=clock(),
+            requests=client.requests_made - before,
+        )
     except Exception as exc:
         if strict:
             raise
         log.error("source %s crashed:\n%s", cfg.id, traceback.format_exc())
-        return SourceResult(cfg.id, "error", error=f"{type(exc).__name__}: {exc}",
-                            error_kind="internal_error", started_at=now, finished_at=clock(),
-                            requests=client.requests_made - before)
+        return SourceResult(
+            cfg.id,
+            "error",
+            error=f"{type(exc).__name__}: {exc}",
+            error_kind="internal_error",
+            started_at=now,
+            finished_at=clock(),
+            requests=client.requests_made - before,
+        )
     calls = _dedupe(harvest.calls)
     return SourceResult(
         cfg.id,
@@ -125,8 +137,11 @@ def record(store: Store, result: SourceResult, vanish_after: int) -> RunSummary:
     seen = {c.source_id for c in result.calls}
     missing = [p.call for sid, p in previous.items() if sid not in seen and not p.gone]
     absent, counts = changes.absence_events(
-        missing, store.miss_counts(result.source_id), changes.closure_allowed(result),
-        vanish_after, now,
+        missing,
+        store.miss_counts(result.source_id),
+        changes.closure_allowed(result),
+        vanish_after,
+        now,
     )
     events.extend(absent)
     gone = [e.source_id for e in absent if e.kind.value == "vanished"]
@@ -152,8 +167,14 @@ def run_sources(
     for index, cfg in enumerate(chosen, start=1):
         progress.started(cfg, index, len(chosen))
         result = fetch_source(
-            cfg, config.source_params[cfg.id], store, client, clock(), clock=clock,
-            raw_dir=raw_dir / cfg.id if raw_dir else None, strict=strict,
+            cfg,
+            config.source_params[cfg.id],
+            store,
+            client,
+            clock(),
+            clock=clock,
+            raw_dir=raw_dir / cfg.id if raw_dir else None,
+            strict=strict,
             on_note=_bind(progress, cfg),
         )
         summary = record(store, result, config.settings.vanish_after_runs)

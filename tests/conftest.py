@@ -12,7 +12,9 @@ def http() -> Iterator[HttpClient]:
     """A real HttpClient with no politeness delay and no robots.txt look-up, for respx tests."""
     slept: list[float] = []
     client = HttpClient(
-        HttpSettings(contact="tests@example.org", min_interval=0, respect_robots=False, backoff=0.01),
+        HttpSettings(
+            contact="tests@example.org", min_interval=0, respect_robots=False, backoff=0.01
+        ),
         sleep=slept.append,
     )
     client.slept = slept  # type: ignore[attr-defined]

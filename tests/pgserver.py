@@ -12,7 +12,6 @@ switched off (it is thrown away). Used two ways:
 
 from __future__ import annotations
 
-import glob
 import os
 import pwd
 import shutil
@@ -25,8 +24,9 @@ from pathlib import Path
 
 def bin_dir() -> Path | None:
     """The newest installed PostgreSQL server's bin folder, if any."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parts[-3]))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3])
+    )
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -56,15 +56,46 @@ def start(workdir: Path | None = None) -> tuple[str, Path]:
     if os.geteuid() == 0:
         pw = pwd.getpwnam("postgres")
         os.chown(base, pw.pw_uid, pw.pw_gid)
-    subprocess.run(_as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
-                              "-A", "trust", "-E", "UTF8", "--no-sync"]),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_owner(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
-    opts = (f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-    subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w",
-                              "-l", str(base / "server.log"), "start"]),
-                   check=True, capture_output=True)
+    opts = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    subprocess.run(
+        _as_owner(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                opts,
+                "-w",
+                "-l",
+                str(base / "server.log"),
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     (base / "port").write_text(str(port))
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", data
 
@@ -73,8 +104,11 @@ def stop(data: Path) -> None:
     bindir = bin_dir()
     if bindir is None or not data.exists():
         return
-    subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                              "-w", "stop"]), check=False, capture_output=True)
+    subprocess.run(
+        _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+        check=False,
+        capture_output=True,
+    )
 
 
 if __name__ == "__main__":

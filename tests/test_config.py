@@ -54,7 +54,9 @@ def test_invalid_yaml_gives_line_and_column(cfgdir: Path, monkeypatch: pytest.Mo
     assert msg.startswith("config/fundwatch.yaml: invalid YAML at line 4, column 1: ")
 
 
-def test_unknown_source_kind_lists_known_ones(cfgdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_source_kind_lists_known_ones(
+    cfgdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(cfgdir.parent)
     (cfgdir / "sources.yaml").write_text("sources:\n  - id: x\n    kind: joomla\n")
     msg = _error(Path("config"))
@@ -64,7 +66,9 @@ def test_unknown_source_kind_lists_known_ones(cfgdir: Path, monkeypatch: pytest.
     )
 
 
-def test_duplicate_profile_id_names_both_files(cfgdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_duplicate_profile_id_names_both_files(
+    cfgdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(cfgdir.parent)
     (cfgdir / "profiles" / "zz-copy.yaml").write_text("id: comune-torino\nname: Copia\n")
     assert _error(Path("config")) == (
@@ -73,12 +77,12 @@ def test_duplicate_profile_id_names_both_files(cfgdir: Path, monkeypatch: pytest
     )
 
 
-def test_duplicate_source_id_names_both_entries(cfgdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_duplicate_source_id_names_both_entries(
+    cfgdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(cfgdir.parent)
     (cfgdir / "sources.yaml").write_text(
-        "sources:\n"
-        "  - {id: eu, kind: eu_ft}\n"
-        "  - {id: eu, kind: eu_ft}\n"
+        "sources:\n  - {id: eu, kind: eu_ft}\n  - {id: eu, kind: eu_ft}\n"
     )
     assert _error(Path("config")) == (
         "config/sources.yaml: at 'sources[1].id': duplicate source id 'eu' "

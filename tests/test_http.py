@@ -86,11 +86,16 @@ def test_client_errors_are_not_retried() -> None:
 
 @respx.mock
 def test_conditional_get_sends_validators_and_serves_cached_body_on_304() -> None:
-    route = respx.get("https://a.example/feed").mock(side_effect=[
-        httpx.Response(200, content=b"<rss/>", headers={"ETag": '"v1"',
-                                                        "Last-Modified": "Mon, 02 Nov 2026 06:00:00 GMT"}),
-        httpx.Response(304),
-    ])
+    route = respx.get("https://a.example/feed").mock(
+        side_effect=[
+            httpx.Response(
+                200,
+                content=b"<rss/>",
+                headers={"ETag": '"v1"', "Last-Modified": "Mon, 02 Nov 2026 06:00:00 GMT"},
+            ),
+            httpx.Response(304),
+        ]
+    )
     with _client(FakeClock(), respect_robots=False, min_interval=0) as c:
         first = c.get("https://a.example/feed", conditional=True)
         second = c.get("https://a.example/feed", conditional=True)
@@ -121,7 +126,7 @@ def test_robots_txt_is_respected_and_fetched_once_per_host() -> None:
     respx.get("https://a.example/public").respond(200)
     with _client(FakeClock(), min_interval=0) as c:
         c.get("https://a.example/public")
-        with pytest.raises(FetchError, match="robots.txt"):
+        with pytest.raises(FetchError, match=r"robots\.txt"):
             c.get("https://a.example/private/x")
     assert robots.call_count == 1
 
@@ -137,8 +142,12 @@ def test_missing_robots_txt_allows_everything() -> None:
 @respx.mock
 def test_host_overrides_send_requests_elsewhere_but_report_the_real_url() -> None:
     route = respx.get("http://127.0.0.1:9/mirror/a.example/x?page=2").respond(200)
-    with _client(FakeClock(), respect_robots=False, min_interval=0,
-                 host_overrides={"a.example": "http://127.0.0.1:9/mirror/a.example"}) as c:
+    with _client(
+        FakeClock(),
+        respect_robots=False,
+        min_interval=0,
+        host_overrides={"a.example": "http://127.0.0.1:9/mirror/a.example"},
+    ) as c:
         resp = c.get("https://a.example/x", params={"page": 2})
     assert route.called
     assert resp.url == "https://a.example/x?page=2"

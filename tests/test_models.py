@@ -62,7 +62,10 @@ def test_title_prefers_the_call_language_then_english() -> None:
 
 def test_content_hash_ignores_empty_optional_fields() -> None:
     plain = _call(deadlines=(_dl(3),))
-    assert plain.content_hash() == _call(deadlines=(_dl(3),), summary="", budget=Budget()).content_hash()
+    assert (
+        plain.content_hash()
+        == _call(deadlines=(_dl(3),), summary="", budget=Budget()).content_hash()
+    )
     assert plain.content_hash() != _call(deadlines=(_dl(4),)).content_hash()
     assert plain.content_hash() == _call(deadlines=(_dl(3),), extra={"seen": "x"}).content_hash()
 

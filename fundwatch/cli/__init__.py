@@ -31,13 +31,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fundwatch",
         description="Watch EU and Italian funding calls, match them to organisation profiles, "
-                    "and tell each organisation what is new, what changed and what closes soon.",
+        "and tell each organisation what is new, what changed and what closes soon.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"fundwatch {__version__}")
-    parser.add_argument("--config", metavar="DIR",
-                        help="configuration folder (default: $FUNDWATCH_CONFIG or ./config)")
+    parser.add_argument(
+        "--config",
+        metavar="DIR",
+        help="configuration folder (default: $FUNDWATCH_CONFIG or ./config)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (core, demo):

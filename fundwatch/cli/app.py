@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from fundwatch.config import Config, load_config
 from fundwatch.errors import FundwatchError
-from fundwatch.store import Store
+
+if TYPE_CHECKING:
+    from fundwatch.store import Store
 
 DB_ENV = "FUNDWATCH_DATABASE_URL"
 
@@ -28,6 +31,8 @@ def database_url(cfg: Config) -> str:
 
 
 def open_store(cfg: Config) -> Store:
+    from fundwatch.store import Store  # imported here: SQLAlchemy is slow to import
+
     url = database_url(cfg)
     try:
         return Store.open(url)

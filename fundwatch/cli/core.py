@@ -9,39 +9,53 @@ from pathlib import Path
 from typing import Any
 
 from fundwatch.cli import app
-from fundwatch.cli.progress import ConsoleProgress, describe
 from fundwatch.cli.tables import print_table
 from fundwatch.config import Profile, Settings
 from fundwatch.config.sources import SourcesFile
 from fundwatch.errors import FundwatchError
 from fundwatch.http import MemoryHttpCache
 from fundwatch.models import status
-from fundwatch.pipeline import make_client, run_sources
 from fundwatch.serialize import call_to_json
 from fundwatch.sources import KINDS, UnknownKind, get_kind
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("check", help="validate every config file",
-                       description="Validate fundwatch.yaml, sources.yaml and profiles/*.yaml.")
+    p = sub.add_parser(
+        "check",
+        help="validate every config file",
+        description="Validate fundwatch.yaml, sources.yaml and profiles/*.yaml.",
+    )
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("schema", help="write JSON Schemas for the config files",
-                       description="Write a JSON Schema per config file kind, for editors.")
+    p = sub.add_parser(
+        "schema",
+        help="write JSON Schemas for the config files",
+        description="Write a JSON Schema per config file kind, for editors.",
+    )
     p.add_argument("--out", default="schema", help="output folder (default: ./schema)")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("run", help="fetch every enabled source and store what changed",
-                       description="Fetch, parse and store every enabled source.",
-                       epilog="example: fundwatch run --once --source piemonte-fse")
-    p.add_argument("--once", action="store_true",
-                   help="one pass, then exit (the daemon runs on a schedule instead)")
-    p.add_argument("--source", action="append", default=[], metavar="ID",
-                   help="only this source (repeatable)")
+    p = sub.add_parser(
+        "run",
+        help="fetch every enabled source and store what changed",
+        description="Fetch, parse and store every enabled source.",
+        epilog="example: fundwatch run --once --source piemonte-fse",
+    )
+    p.add_argument(
+        "--once",
+        action="store_true",
+        help="one pass, then exit (the daemon runs on a schedule instead)",
+    )
+    p.add_argument(
+        "--source", action="append", default=[], metavar="ID", help="only this source (repeatable)"
+    )
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("calls", help="list stored calls",
-                       epilog="example: fundwatch calls --open --source eu-esf --json")
+    p = sub.add_parser(
+        "calls",
+        help="list stored calls",
+        epilog="example: fundwatch calls --open --source eu-esf --json",
+    )
     p.add_argument("--open", action="store_true", help="only calls not closed by their dates")
     p.add_argument("--source", help="only calls from this source")
     p.add_argument("--json", action="store_true", help="JSON array instead of a table")
@@ -52,24 +66,39 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser(
-        "parse", help="print the normalized calls of a recorded payload",
+        "parse",
+        help="print the normalized calls of a recorded payload",
         description="Parse a recorded payload with a source kind's parser (no network, no "
-                    "database) and print the normalized calls.",
+        "database) and print the normalized calls.",
         epilog="example: fundwatch parse eu_ft tests/fixtures/eu_ft/page.json "
-               "--now 2026-11-25T00:00:00Z --json")
+        "--now 2026-11-25T00:00:00Z --json",
+    )
     p.add_argument("kind", help=f"source kind ({', '.join(sorted(KINDS))})")
     p.add_argument("file", type=Path, help="the recorded payload")
     p.add_argument("--now", help="instant for derived status and next deadline (default: now)")
     p.add_argument("--json", action="store_true", help="JSON array (default: a table)")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=JSON",
-                   help="a kind parameter, e.g. --param 'language=\"en\"' (repeatable)")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=JSON",
+        help="a kind parameter, e.g. --param 'language=\"en\"' (repeatable)",
+    )
     p.set_defaults(func=cmd_parse)
 
-    p = sub.add_parser("fetch", help="fetch one source live and save the raw responses",
-                       epilog="example: fundwatch fetch eu-esf --save-raw recordings/")
+    p = sub.add_parser(
+        "fetch",
+        help="fetch one source live and save the raw responses",
+        epilog="example: fundwatch fetch eu-esf --save-raw recordings/",
+    )
     p.add_argument("source", help="source id from sources.yaml")
-    p.add_argument("--save-raw", type=Path, metavar="DIR", required=True,
-                   help="folder that receives every raw response, numbered in fetch order")
+    p.add_argument(
+        "--save-raw",
+        type=Path,
+        metavar="DIR",
+        required=True,
+        help="folder that receives every raw response, numbered in fetch order",
+    )
     p.add_argument("--json", action="store_true", help="print the parsed calls as JSON")
     p.set_defaults(func=cmd_fetch)
 
@@ -77,8 +106,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     cfg = app.config(args)
     enabled = sum(1 for s in cfg.sources if s.enabled)
-    print(f"{cfg.root}: ok — {len(cfg.sources)} sources ({enabled} enabled), "
-          f"{len(cfg.profiles)} profiles")
+    print(
+        f"{cfg.root}: ok — {len(cfg.sources)} sources ({enabled} enabled), "
+        f"{len(cfg.profiles)} profiles"
+    )
     return 0
 
 
@@ -102,21 +133,27 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from fundwatch.cli.progress import ConsoleProgress
+    from fundwatch.pipeline import make_client, run_sources
+
     cfg = app.config(args)
     for sid in args.source:
         cfg.source(sid)
     store = app.open_store(cfg)
     try:
         with make_client(cfg.settings, cache=store.http_cache()) as client:
-            outcomes = run_sources(cfg, store, client, only=args.source, clock=app.now,
-                                   progress=ConsoleProgress())
+            outcomes = run_sources(
+                cfg, store, client, only=args.source, clock=app.now, progress=ConsoleProgress()
+            )
     finally:
         store.close()
     failed = [o for o in outcomes if o.result.status == "error"]
-    print(f"{len(outcomes)} sources run, {len(failed)} failed; "
-          f"{sum(o.summary.new for o in outcomes)} new calls, "
-          f"{sum(o.summary.changed for o in outcomes)} changed, "
-          f"{sum(o.summary.events for o in outcomes)} events")
+    print(
+        f"{len(outcomes)} sources run, {len(failed)} failed; "
+        f"{sum(o.summary.new for o in outcomes)} new calls, "
+        f"{sum(o.summary.changed for o in outcomes)} changed, "
+        f"{sum(o.summary.events for o in outcomes)} events"
+    )
     return 1 if failed and len(failed) == len(outcomes) else 0
 
 
@@ -129,18 +166,35 @@ def cmd_calls(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.open:
-        stored = [s for s in stored if status(s.call, now).value in ("open", "forthcoming", "unknown")]
+        stored = [
+            s for s in stored if status(s.call, now).value in ("open", "forthcoming", "unknown")
+        ]
     if args.json:
-        json.dump([call_to_json(s.call, now) | {"id": s.id, "first_seen": s.first_seen.isoformat()}
-                   for s in stored], sys.stdout, indent=2, ensure_ascii=False)
+        json.dump(
+            [
+                call_to_json(s.call, now) | {"id": s.id, "first_seen": s.first_seen.isoformat()}
+                for s in stored
+            ],
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
         print()
         return 0
     rows = []
     for s in stored:
         deadline = s.call.deadline(now)
-        rows.append([str(s.id), s.call.source, status(s.call, now).value,
-                     deadline.astimezone(cfg.settings.zone).strftime("%Y-%m-%d %H:%M") if deadline
-                     else ("rolling" if s.call.rolling else "—"), s.call.title[:70]])
+        rows.append(
+            [
+                str(s.id),
+                s.call.source,
+                status(s.call, now).value,
+                deadline.astimezone(cfg.settings.zone).strftime("%Y-%m-%d %H:%M")
+                if deadline
+                else ("rolling" if s.call.rolling else "—"),
+                s.call.title[:70],
+            ]
+        )
     print_table(["id", "source", "status", "deadline", "title"], rows)
     print(f"{len(rows)} calls")
     return 0
@@ -155,16 +209,41 @@ def cmd_sources(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        json.dump([{k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                    for k, v in vars(h).items()} for h in health], sys.stdout, indent=2)
+        json.dump(
+            [
+                {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in vars(h).items()}
+                for h in health
+            ],
+            sys.stdout,
+            indent=2,
+        )
         print()
         return 0
     fmt = "%Y-%m-%d %H:%M"
     print_table(
-        ["source", "kind", "enabled", "calls", "last run", "last success", "failures", "last error"],
-        [[h.id, h.kind, "yes" if h.enabled else "no", str(h.calls), h.last_run_status,
-          h.last_success_at.strftime(fmt) if h.last_success_at else "never",
-          str(h.consecutive_failures), h.last_error[:60]] for h in health],
+        [
+            "source",
+            "kind",
+            "enabled",
+            "calls",
+            "last run",
+            "last success",
+            "failures",
+            "last error",
+        ],
+        [
+            [
+                h.id,
+                h.kind,
+                "yes" if h.enabled else "no",
+                str(h.calls),
+                h.last_run_status,
+                h.last_success_at.strftime(fmt) if h.last_success_at else "never",
+                str(h.consecutive_failures),
+                h.last_error[:60],
+            ]
+            for h in health
+        ],
     )
     return 0
 
@@ -194,29 +273,54 @@ def cmd_parse(args: argparse.Namespace) -> int:
         json.dump([call_to_json(c, now) for c in calls], sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
-        print_table(["source_id", "status", "deadline", "title"],
-                    [[c.source_id, status(c, now).value,
-                      (d.isoformat() if (d := c.deadline(now)) else "—"), c.title[:70]]
-                     for c in calls])
+        print_table(
+            ["source_id", "status", "deadline", "title"],
+            [
+                [
+                    c.source_id,
+                    status(c, now).value,
+                    (d.isoformat() if (d := c.deadline(now)) else "—"),
+                    c.title[:70],
+                ]
+                for c in calls
+            ],
+        )
         print(f"{len(calls)} calls")
     return 0
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from fundwatch.cli.progress import ConsoleProgress, describe
+    from fundwatch.pipeline import make_client, run_sources
+
     cfg = app.config(args)
     cfg.source(args.source)
     store = app.open_store(cfg)
     try:
         with make_client(cfg.settings, cache=MemoryHttpCache()) as client:
-            outcomes = run_sources(cfg, store, client, only=[args.source], clock=app.now,
-                                   progress=ConsoleProgress(), raw_dir=args.save_raw)
+            outcomes = run_sources(
+                cfg,
+                store,
+                client,
+                only=[args.source],
+                clock=app.now,
+                progress=ConsoleProgress(),
+                raw_dir=args.save_raw,
+            )
     finally:
         store.close()
     outcome = outcomes[0]
     if args.json:
-        json.dump([call_to_json(c, app.now()) for c in outcome.result.calls], sys.stdout,
-                  indent=2, ensure_ascii=False)
+        json.dump(
+            [call_to_json(c, app.now()) for c in outcome.result.calls],
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
         print()
-    print(f"{args.source}: {describe(outcome.result, outcome.summary)}; raw responses in "
-          f"{args.save_raw / args.source}", file=sys.stderr)
+    print(
+        f"{args.source}: {describe(outcome.result, outcome.summary)}; raw responses in "
+        f"{args.save_raw / args.source}",
+        file=sys.stderr,
+    )
     return 1 if outcome.result.status == "error" else 0

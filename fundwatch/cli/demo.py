@@ -6,31 +6,45 @@ import argparse
 from pathlib import Path
 
 from fundwatch.cli import app
-from fundwatch.cli.progress import ConsoleProgress
-from fundwatch.demo import DEFAULT_RECORDINGS, run_demo
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "demo", help="run the whole pipeline offline on recorded real payloads",
+        "demo",
+        help="run the whole pipeline offline on recorded real payloads",
         description="Serve the recorded payloads from a loopback server, point the shipped "
-                    "sources at it and run the real pipeline; everything is written under "
-                    "--dir (var/demo by default, emptied first). No network, no set-up.",
+        "sources at it and run the real pipeline; everything is written under "
+        "--dir (var/demo by default, emptied first). No network, no set-up.",
     )
     p.add_argument("--dir", type=Path, default=Path("var/demo"), help="output folder")
-    p.add_argument("--recordings", type=Path, default=DEFAULT_RECORDINGS,
-                   help="folder of recorded payloads (default: tests/fixtures of the checkout)")
+    p.add_argument(
+        "--recordings",
+        type=Path,
+        default=None,
+        help="folder of recorded payloads (default: tests/fixtures of the checkout)",
+    )
     p.add_argument("--now", help="pretend it is this instant (ISO 8601; default: now)")
     p.set_defaults(func=cmd_demo)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from fundwatch.cli.progress import ConsoleProgress
+    from fundwatch.demo import DEFAULT_RECORDINGS, run_demo
+
     cfg = app.config(args)
     now = app.parse_when(args.now) if args.now else app.now()
-    report = run_demo(cfg, args.dir, now, recordings=args.recordings, progress=ConsoleProgress())
+    report = run_demo(
+        cfg,
+        args.dir,
+        now,
+        recordings=args.recordings or DEFAULT_RECORDINGS,
+        progress=ConsoleProgress(),
+    )
     print()
-    print(f"fundwatch demo — {now:%Y-%m-%d %H:%M} UTC, {len(report.outcomes)} sources, "
-          f"{len(report.requests_served)} requests answered from recordings")
+    print(
+        f"fundwatch demo — {now:%Y-%m-%d %H:%M} UTC, {len(report.outcomes)} sources, "
+        f"{len(report.requests_served)} requests answered from recordings"
+    )
     for o in report.outcomes:
         r, s = o.result, o.summary
         state = {"ok": "ok", "incomplete": "partial", "error": "FAILED"}[r.status]

@@ -16,8 +16,10 @@ from fundwatch.store import RunSummary
 def describe(result: SourceResult, summary: RunSummary) -> str:
     if result.status == "error":
         return f"FAILED {result.error_kind}: {result.error}"
-    text = (f"{summary.seen} calls ({summary.new} new, {summary.changed} changed), "
-            f"{summary.events} events, {result.requests} requests")
+    text = (
+        f"{summary.seen} calls ({summary.new} new, {summary.changed} changed), "
+        f"{summary.events} events, {result.requests} requests"
+    )
     if result.status == "incomplete":
         text += f" — INCOMPLETE: {result.error or 'partial fetch'}"
     return text
@@ -55,5 +57,6 @@ class ConsoleProgress:
             colour = {"ok": "green", "partial": "yellow", "error": "red"}[mark]
             self._console.print(f"[{colour}]{mark:>7}[/] {source.id}: {describe(result, summary)}")
         else:
-            print(f"{mark:>7} {source.id}: {describe(result, summary)}", file=self._stream,
-                  flush=True)
+            print(
+                f"{mark:>7} {source.id}: {describe(result, summary)}", file=self._stream, flush=True
+            )

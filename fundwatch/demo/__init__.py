@@ -36,12 +36,14 @@ class DemoReport:
 
 def demo_config(config: Config, workdir: Path) -> Config:
     """The shipped config with every path moved under `workdir` and no real mail server."""
-    settings = config.settings.model_copy(update={
-        "database_url": f"sqlite:///{workdir / 'fundwatch.db'}",
-        "outbox_dir": str(workdir / "outbox"),
-        "feed_dir": str(workdir / "feeds"),
-        "smtp": config.settings.smtp.model_copy(update={"host": None}),
-    })
+    settings = config.settings.model_copy(
+        update={
+            "database_url": f"sqlite:///{workdir / 'fundwatch.db'}",
+            "outbox_dir": str(workdir / "outbox"),
+            "feed_dir": str(workdir / "feeds"),
+            "smtp": config.settings.smtp.model_copy(update={"host": None}),
+        }
+    )
     return dataclasses.replace(config, settings=settings)
 
 
@@ -66,15 +68,19 @@ def run_demo(
     store = Store.open(cfg.settings.database_url, clock=lambda: now)
     try:
         with serve_recordings(recordings, ROUTES) as server:
-            client = make_client(cfg.settings, cache=store.http_cache(),
-                                 host_overrides=server.overrides(hosts), min_interval=0)
+            client = make_client(
+                cfg.settings,
+                cache=store.http_cache(),
+                host_overrides=server.overrides(hosts),
+                min_interval=0,
+            )
             with client:
-                outcomes = run_sources(cfg, store, client, clock=lambda: now,
-                                       progress=progress)
+                outcomes = run_sources(cfg, store, client, clock=lambda: now, progress=progress)
             served = list(server.log)
         stored = store.calls()
         open_calls = store.calls(open_at=now)
     finally:
         store.close()
-    return DemoReport(workdir, cfg.settings.database_url, outcomes, len(stored),
-                      len(open_calls), served)
+    return DemoReport(
+        workdir, cfg.settings.database_url, outcomes, len(stored), len(open_calls), served
+    )

@@ -30,8 +30,11 @@ class Route:
     content_type: str = "application/json; charset=utf-8"
 
     def matches(self, method: str, host: str, path: str, query: Mapping[str, list[str]]) -> bool:
-        if (method, host, path.rstrip("/") or "/") != (self.method, self.host,
-                                                       self.path.rstrip("/") or "/"):
+        if (method, host, path.rstrip("/") or "/") != (
+            self.method,
+            self.host,
+            self.path.rstrip("/") or "/",
+        ):
             return False
         return all(query.get(k, [""])[0] == v for k, v in self.query.items())
 
@@ -64,7 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         self.send_error(404, "no recording for this request")
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

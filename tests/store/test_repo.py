@@ -28,10 +28,15 @@ T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
 def _call(sid: str = "ESF-2026-POW", deadline_days: int = 30, budget: str = "1500000") -> Call:
     return Call(
-        source="eu", source_id=sid, url=f"https://example.org/{sid}", language="en",
+        source="eu",
+        source_id=sid,
+        url=f"https://example.org/{sid}",
+        language="en",
         titles={"en": "Posting of workers", "it": "Distacco dei lavoratori"},
-        programmes=(Programme(code="43254019", label="ESF+"),
-                    Programme(code="ESF+", label="European Social Fund Plus", kind="fund")),
+        programmes=(
+            Programme(code="43254019", label="ESF+"),
+            Programme(code="ESF+", label="European Social Fund Plus", kind="fund"),
+        ),
         audiences=(Audience(code="ente_pubblico", raw="public bodies"),),
         territories=(Territory(code="EU", scheme="eu"),),
         opens_at=T0 - timedelta(days=10),
@@ -83,8 +88,15 @@ def test_version_only_when_material_change(store: Store) -> None:
 
 
 def test_events_are_stored_with_their_call(store: Store) -> None:
-    ev = ChangeEvent(kind=ChangeKind.BUDGET_CHANGED, source="eu", source_id="ESF-2026-POW",
-                     at=T0, before="1500000", after="2000000", detail="budget")
+    ev = ChangeEvent(
+        kind=ChangeKind.BUDGET_CHANGED,
+        source="eu",
+        source_id="ESF-2026-POW",
+        at=T0,
+        before="1500000",
+        after="2000000",
+        detail="budget",
+    )
     store.save_run(_ok(_call(budget="2000000")), [ev])
     [got] = store.events(kinds=["budget_changed"])
     assert got.event == ev
@@ -95,8 +107,16 @@ def test_events_are_stored_with_their_call(store: Store) -> None:
 def test_failed_run_keeps_calls_and_records_health(store: Store) -> None:
     store.save_run(_ok(_call()))
     later = T0 + timedelta(hours=6)
-    store.save_run(SourceResult("eu", "error", error="HTTP 503 after 4 attempts",
-                                error_kind="fetch_error", started_at=later, finished_at=later))
+    store.save_run(
+        SourceResult(
+            "eu",
+            "error",
+            error="HTTP 503 after 4 attempts",
+            error_kind="fetch_error",
+            started_at=later,
+            finished_at=later,
+        )
+    )
     assert len(store.calls()) == 1
     [health] = store.source_health()
     assert health.consecutive_failures == 1
@@ -123,8 +143,9 @@ def test_caches_round_trip(store: Store) -> None:
     assert kv.get(long_key) == b"long"
     http = store.http_cache()
     http.put("https://example.org/a", CachedResponse('"etag"', None, b"\x00body\nwith newline"))
-    assert http.get("https://example.org/a") == CachedResponse('"etag"', None,
-                                                                b"\x00body\nwith newline")
+    assert http.get("https://example.org/a") == CachedResponse(
+        '"etag"', None, b"\x00body\nwith newline"
+    )
 
 
 def test_reopening_is_idempotent(database_url: str) -> None:
