@@ -215,7 +215,7 @@ def make_client(
             min_interval=http.min_interval if min_interval is None else min_interval,
             respect_robots=http.respect_robots,
             proxy=http.proxy,
-            host_overrides=host_overrides or {},
+            host_overrides={**http.host_overrides, **(host_overrides or {})},
         ),
         cache=cache,
     )

@@ -26,7 +26,7 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fundwatch.cli import core, demo
+    from fundwatch.cli import core, daemon, demo
 
     parser = argparse.ArgumentParser(
         prog="fundwatch",
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (core, demo):
+    for module in (core, demo, daemon):
         module.register(sub)
     return parser
 

@@ -47,6 +47,38 @@ class HttpConfig(_Strict):
     proxy: str | None = Field(
         default=None, description="Outbound proxy URL (some portals block datacenter networks)."
     )
+    host_overrides: dict[str, str] = Field(
+        default_factory=dict,
+        description="Send requests for a host to another base URL (mirrors, tests, demos): "
+        "{'bandi.regione.piemonte.it': 'http://127.0.0.1:8000/mirror'}.",
+    )
+
+
+class DaemonSettings(_Strict):
+    """How `fundwatch daemon` runs and shares work with other instances."""
+
+    listen: str = Field(
+        default="127.0.0.1:8080", description="host:port for feeds, /healthz and /metrics."
+    )
+    serve_http: bool = Field(default=True, description="Serve the HTTP endpoints in the daemon.")
+    lease_seconds: int = Field(
+        default=900,
+        ge=30,
+        description="How long a claim on a source run or message lasts; "
+        "a dead instance's work is taken over after this.",
+    )
+    stagger_seconds: int = Field(
+        default=30, ge=0, description="Gap between overdue sources started after a restart."
+    )
+    max_backoff_hours: float = Field(
+        default=24, gt=0, description="Longest wait between tries of a source that keeps failing."
+    )
+    alert_after_failures: int = Field(
+        default=3, ge=1, description="Consecutive failures before the operator is alerted."
+    )
+    outbox_interval_seconds: int = Field(
+        default=300, ge=10, description="How often the outbox is flushed."
+    )
 
 
 class Settings(_Strict):
@@ -70,6 +102,9 @@ class Settings(_Strict):
     )
     http: HttpConfig = Field(default_factory=HttpConfig, description="HTTP client behaviour.")
     smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="Outgoing mail.")
+    daemon: DaemonSettings = Field(
+        default_factory=DaemonSettings, description="The long-running daemon."
+    )
 
     @property
     def zone(self) -> ZoneInfo:

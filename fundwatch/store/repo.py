@@ -127,6 +127,19 @@ class Store:
             row = s.get(SourceRow, source_id)
             return row.last_good_count if row else None
 
+    def last_run_started(self, source_id: str) -> datetime | None:
+        with Session(self.engine) as s:
+            return s.exec(
+                select(SourceRun.started_at)
+                .where(SourceRun.source_id == source_id)
+                .order_by(col(SourceRun.started_at).desc())
+                .limit(1)
+            ).first()
+
+    def run_count(self, source_id: str) -> int:
+        with Session(self.engine) as s:
+            return len(s.exec(select(SourceRun.id).where(SourceRun.source_id == source_id)).all())
+
     def cache(self, namespace: str) -> StoreCache:
         return StoreCache(self.engine, namespace, self._clock)
 

@@ -147,3 +147,13 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     lease_owner: str = Field(default="", max_length=100)
     lease_until: datetime | None = _utc()
+
+
+class Lease(SQLModel, table=True):
+    """A named, expiring claim on a piece of work (see store/leases.py)."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True, max_length=200)
+    owner: str = Field(max_length=200)
+    until: datetime = _utc(nullable=False)
