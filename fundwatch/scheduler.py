@@ -35,8 +35,7 @@ from fundwatch.config import Config, SourceConfig
 from fundwatch.models import SourceResult
 from fundwatch.pipeline import make_client, run_sources
 from fundwatch.schedule import parse_schedule
-from fundwatch.store import RunSummary, Store
-from fundwatch.store import leases
+from fundwatch.store import RunSummary, Store, leases
 
 log = logging.getLogger("fundwatch.daemon")
 
