@@ -1,0 +1,112 @@
+"""Schedule arithmetic with a fixed `now`: triggers, slots, backoff, staggered restarts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from fundwatch.config import SourceConfig
+from fundwatch.schedule import parse_schedule
+from fundwatch.scheduler import first_runs, should_run, slot_gap
+
+ROME = ZoneInfo("Europe/Rome")
+NOW = datetime(2026, 11, 25, 10, 17, tzinfo=UTC)
+
+
+def test_cron_fires_in_the_configured_zone() -> None:
+    trigger = parse_schedule("0 6 * * *").trigger(ROME)
+    first = trigger.get_next_fire_time(None, NOW)
+    assert first == datetime(2026, 11, 26, 6, 0, tzinfo=ROME)
+    assert first.astimezone(UTC).hour == 5  # CET = UTC+1 in November
+
+
+def test_cron_across_the_dst_change() -> None:
+    trigger = parse_schedule("0 6 * * *").trigger(ROME)
+    before = datetime(2027, 3, 27, 12, 0, tzinfo=UTC)
+    fire = trigger.get_next_fire_time(None, before)
+    assert fire.astimezone(UTC) == datetime(2027, 3, 28, 4, 0, tzinfo=UTC)  # CEST = UTC+2
+
+
+def test_interval_with_jitter() -> None:
+    sched = parse_schedule("every 6h jitter 10m")
+    assert sched.interval == timedelta(hours=6)
+    assert sched.jitter_seconds == 600
+    trigger = sched.trigger(ROME)
+    fire = trigger.get_next_fire_time(None, NOW)
+    assert fire is not None
+
+
+@pytest.mark.parametrize("text", ["every 30s", "0 6 * *", "hourly", "every 0h"])
+def test_bad_schedules(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_schedule(text)
+
+
+def test_slot_gap() -> None:
+    assert slot_gap("every 6h", ROME, NOW) == timedelta(hours=6)
+    assert slot_gap("0 6 * * *", ROME, NOW) == timedelta(days=1)
+    assert slot_gap("0 6 * * 1", ROME, NOW) == timedelta(days=7)
+    assert slot_gap("*/15 * * * *", ROME, NOW) == timedelta(minutes=15)
+
+
+GAP = timedelta(hours=6)
+MAX = timedelta(hours=24)
+
+
+def test_same_slot_is_not_fetched_twice() -> None:
+    d = should_run(
+        now=NOW,
+        gap=GAP,
+        last_started=NOW - timedelta(minutes=2),
+        failures=0,
+        last_error_at=None,
+        max_backoff=MAX,
+    )
+    assert not d.run and "already run this slot" in d.reason
+    assert should_run(
+        now=NOW,
+        gap=GAP,
+        last_started=NOW - timedelta(hours=6),
+        failures=0,
+        last_error_at=None,
+        max_backoff=MAX,
+    ).run
+
+
+def test_failing_source_backs_off_exponentially_up_to_the_cap() -> None:
+    def runs(failures: int, since_error: timedelta) -> bool:
+        return should_run(
+            now=NOW,
+            gap=GAP,
+            last_started=NOW - since_error,
+            failures=failures,
+            last_error_at=NOW - since_error,
+            max_backoff=MAX,
+        ).run
+
+    assert runs(1, timedelta(hours=6))  # one failure: next slot as usual
+    assert not runs(2, timedelta(hours=6))  # two: wait 12 h
+    assert runs(2, timedelta(hours=12))
+    assert not runs(3, timedelta(hours=12))  # three: wait 24 h
+    assert runs(3, timedelta(hours=24))
+    assert runs(9, timedelta(hours=24))  # capped at max_backoff
+
+
+def test_restart_staggers_overdue_sources_and_leaves_the_rest_to_their_slot() -> None:
+    sources = [SourceConfig(id=i, kind="rss") for i in ("a", "b", "c", "d")]
+    gaps = {s.id: GAP for s in sources}
+    last = {
+        "a": NOW - timedelta(hours=7),
+        "b": NOW - timedelta(hours=1),
+        "c": None,
+        "d": NOW - timedelta(days=3),
+    }
+    starts = first_runs(sources, gaps, last, NOW, timedelta(seconds=30))
+    assert starts == {
+        "a": NOW + timedelta(seconds=1),
+        "b": None,
+        "c": NOW + timedelta(seconds=31),
+        "d": NOW + timedelta(seconds=61),
+    }
