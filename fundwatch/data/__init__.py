@@ -1,0 +1,1 @@
+"""Data files shipped with fundwatch (territories); see PROVENANCE.md beside this file."""

@@ -1,0 +1,513 @@
+"""Italian territories: the hierarchy EU ⊃ IT ⊃ NUTS1 area ⊃ region ⊃ province ⊃ municipality.
+
+Data: ``fundwatch/data/it_regions.csv`` (20 regions, curated aliases) and ``it_provinces.csv`` /
+``it_municipalities.csv``, extracted from ISTAT's "Elenco comuni italiani" (see
+``fundwatch/data/PROVENANCE.md`` for the version, the licence and how to rebuild). The files are
+read on first use and cached.
+
+Codes accepted everywhere (`lookup`, `contains`, `ancestors`):
+
+- ``EU``; ``IT``; NUTS codes ``ITC`` (NUTS1), ``ITC1`` (NUTS2 = region), ``ITC11`` (NUTS3 =
+  province). Italy's NUTS 2021 and NUTS 2024 region and province codes are identical, so either
+  version works; ``ITH1`` / ``ITH2`` (NUTS2 Bolzano / Trento) name the two autonomous provinces.
+- ISTAT codes: region ``01``..``20``, province ``001``..``111`` (historic) or ``201``..``292``
+  (the code of the metropolitan city / "unità territoriale sovracomunale"), municipality
+  ``001272`` (leading zeros optional: ``1272``). Cadastral codes (``L219``) and ISO 3166-2 codes
+  (``IT-21``, ``IT-TO``) name municipalities, regions and provinces too.
+- Codes of other EU countries (``BE``, ``BE10``, ``FR101``) are known only by shape: a NUTS code is
+  contained in its prefixes and in ``EU``.
+
+Canonical codes (`TerritoryInfo.code`): NUTS where NUTS has a unit (``ITC1``, ``ITC11``), ISTAT
+for municipalities (``001272``) and for Trentino-Alto Adige (``04``), which NUTS splits into its
+two provinces. Membership follows the administrative boundaries of the shipped ISTAT list
+(Montecopiolo and Sassofeltrio belong to Rimini, ``ITH59``, as in NUTS 2024; NUTS 2021 still
+counted them in Pesaro e Urbino).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Literal, TypeVar
+
+from fundwatch.models import Territory
+
+__all__ = [
+    "TerritoryInfo",
+    "ancestors",
+    "children",
+    "contains",
+    "fold_name",
+    "fold_with_offsets",
+    "lookup",
+    "municipality_by_name",
+    "province_by_name",
+    "region_by_name",
+    "territories_from_text",
+]
+
+_T = TypeVar("_T")
+
+Level = Literal["eu", "country", "area", "region", "province", "municipality"]
+
+EU_MEMBERS = frozenset(
+    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()  # noqa: SIM905
+)
+
+_PROVINCE_KINDS = {
+    "1": "provincia",
+    "2": "provincia_autonoma",
+    "3": "citta_metropolitana",
+    "4": "libero_consorzio",
+    "5": "unita_non_amministrativa",
+}
+_PROVINCE_PREFIX = {
+    "provincia": "Provincia di",
+    "provincia_autonoma": "Provincia autonoma di",
+    "citta_metropolitana": "Città metropolitana di",
+    "libero_consorzio": "Libero consorzio comunale di",
+    "unita_non_amministrativa": "Provincia di",
+}
+_AREAS = (
+    ("ITC", "Nord-Ovest"),
+    ("ITH", "Nord-Est"),
+    ("ITI", "Centro"),
+    ("ITF", "Sud"),
+    ("ITG", "Isole"),
+)
+# Names people use that ISTAT's list does not give.
+_PROVINCE_ALIASES = {
+    "035": ("Reggio Emilia",),
+    "280": ("Reggio di Calabria",),
+    "021": ("Bolzano", "Bozen", "Alto Adige", "Südtirol", "Sudtirolo", "South Tyrol"),
+    "022": ("Trentino",),
+    "041": ("Pesaro-Urbino", "Pesaro Urbino"),
+    "108": ("Monza Brianza", "Monza e Brianza", "Monza"),
+    "007": ("Aosta",),
+    "111": ("Sud Sardegna",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryInfo:
+    """One unit of the hierarchy. `code` is canonical (see the module docstring); `parent` is
+    the canonical code of the unit directly above (``None`` for ``EU``)."""
+
+    code: str
+    level: Level
+    name: str
+    parent: str | None
+    istat: str = ""
+    nuts: str = ""
+    iso: str = ""
+    abbrev: str = ""
+    kind: str = ""
+    capital: bool = False
+    names: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def scheme(self) -> Literal["nuts", "istat", "country", "eu"]:
+        if self.level == "eu":
+            return "eu"
+        if self.level == "country":
+            return "country"
+        return "nuts" if self.code == self.nuts else "istat"
+
+    @property
+    def label(self) -> str:
+        """A display name in Italian: ``Regione Piemonte``, ``Città metropolitana di Torino``,
+        ``Comune di Torino``."""
+        if self.level == "region":
+            return f"Regione {self.name}"
+        if self.level == "province":
+            return f"{_PROVINCE_PREFIX.get(self.kind, 'Provincia di')} {self.name}"
+        if self.level == "municipality":
+            return f"Comune di {self.name}"
+        return self.name
+
+    def as_territory(self) -> Territory:
+        return Territory(code=self.code, scheme=self.scheme, label=self.label)
+
+
+@dataclass
+class _Index:
+    units: dict[str, TerritoryInfo] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)
+    regions: dict[str, str] = field(default_factory=dict)
+    provinces: dict[str, str] = field(default_factory=dict)
+    municipalities: dict[str, list[str]] = field(default_factory=dict)
+    kids: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, unit: TerritoryInfo) -> None:
+        self.units[unit.code] = unit
+        for alias in (unit.code, *unit.aliases):
+            self.codes.setdefault(alias.upper(), unit.code)
+        if unit.parent is not None:
+            self.kids.setdefault(unit.parent, []).append(unit.code)
+
+
+def fold_name(text: str) -> str:
+    """Lower case, accents and punctuation removed, single spaces: ``Forlì-Cesena`` ->
+    ``forli cesena``, ``Valle d'Aosta`` -> ``valle d aosta``."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+def fold_with_offsets(text: str, keep: str = "") -> tuple[str, list[int]]:
+    """`fold_name` of `text` (the characters in `keep` survive as they are) plus, for each
+    folded character, the index in `text` it came from, so that a match found in folded text
+    can be cut out of the original:
+    ``text[offsets[start] : offsets[end - 1] + 1]``."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        decomposed = unicodedata.normalize("NFKD", ch.replace("ß", "ss"))
+        for c in decomposed:
+            if unicodedata.combining(c):
+                continue
+            low = c.lower()
+            out = low if re.fullmatch(r"[0-9a-z]+", low) or (low and low in keep) else " "
+            if out == " " and (not chars or chars[-1] == " "):
+                continue
+            for piece in out:
+                chars.append(piece)
+                offsets.append(i)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        offsets.pop()
+    return "".join(chars), offsets
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("fundwatch.data").joinpath(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@cache
+def _index() -> _Index:
+    idx = _Index()
+    idx.add(TerritoryInfo(code="EU", level="eu", name="Unione europea", parent=None))
+    idx.add(
+        TerritoryInfo(
+            code="IT",
+            level="country",
+            name="Italia",
+            parent="EU",
+            nuts="IT",
+            aliases=("ITA", "IT-IT"),
+        )
+    )
+    for code, name in _AREAS:
+        idx.add(TerritoryInfo(code=code, level="area", name=name, parent="IT", nuts=code))
+    region_code: dict[str, str] = {}
+    for row in _rows("it_regions.csv"):
+        istat, nuts2 = row["istat"], row["nuts2"]
+        code = nuts2 or istat
+        region_code[istat] = code
+        extra = tuple(a for a in row["aliases"].split("|") if a)
+        names = tuple(dict.fromkeys((*row["name"].split("/"), *extra)))
+        unit = TerritoryInfo(
+            code=code,
+            level="region",
+            name=row["name"],
+            parent=row["nuts1"],
+            istat=istat,
+            nuts=nuts2,
+            iso=row["iso"],
+            names=names,
+            aliases=(istat, row["iso"]),
+        )
+        idx.add(unit)
+        for name in (row["name"], *names):
+            idx.regions.setdefault(fold_name(name), code)
+    province_code: dict[str, str] = {}
+    for row in _rows("it_provinces.csv"):
+        uts, historic, nuts3 = row["uts"], row["historic"], row["nuts3"]
+        province_code[uts] = nuts3
+        names = tuple(dict.fromkeys((*row["name"].split("/"), *_PROVINCE_ALIASES.get(uts, ()))))
+        aliases = [uts, historic, f"IT-{row['abbrev']}"]
+        if row["region"] == "04":  # the autonomous provinces are NUTS2 units as well
+            aliases.append(nuts3[:4])
+        idx.add(
+            TerritoryInfo(
+                code=nuts3,
+                level="province",
+                name=row["name"],
+                parent=region_code[row["region"]],
+                istat=uts,
+                nuts=nuts3,
+                iso=f"IT-{row['abbrev']}",
+                abbrev=row["abbrev"],
+                kind=_PROVINCE_KINDS.get(row["kind"], "provincia"),
+                names=names,
+                aliases=tuple(aliases),
+            )
+        )
+        for name in (row["name"], *names):
+            idx.provinces.setdefault(fold_name(name), nuts3)
+    for row in _rows("it_municipalities.csv"):
+        istat = row["istat"]
+        names = tuple(n for n in (row["name"], row["name_other"]) if n)
+        idx.add(
+            TerritoryInfo(
+                code=istat,
+                level="municipality",
+                name=row["name"],
+                parent=province_code[row["uts"]],
+                istat=istat,
+                capital=row["capital"] == "1",
+                names=names,
+                aliases=(row["cadastral"],) if row["cadastral"] else (),
+            )
+        )
+        for name in {*names, "/".join(names)}:
+            idx.municipalities.setdefault(fold_name(name), []).append(istat)
+    return idx
+
+
+_NUTS_SHAPE = re.compile(r"^([A-Z]{2})([0-9A-Z]{0,3})$")
+
+
+def _resolve(code: str) -> str | None:
+    """The canonical code of a known Italian unit, or None."""
+    raw = code.strip().upper()
+    if not raw:
+        return None
+    idx = _index()
+    if raw.isdigit():
+        if len(raw) == 1:
+            raw = raw.zfill(2)
+        elif 4 <= len(raw) <= 5:
+            raw = raw.zfill(6)
+    return idx.codes.get(raw)
+
+
+def lookup(code: str) -> TerritoryInfo | None:
+    """The unit a code names (any accepted scheme, see the module docstring), else None."""
+    canonical = _resolve(code)
+    return _index().units[canonical] if canonical else None
+
+
+def ancestors(code: str) -> list[str]:
+    """Canonical codes of the units containing `code`, nearest first, ending with ``EU``.
+
+    ``ancestors("001272") == ["ITC11", "ITC1", "ITC", "IT", "EU"]``. A NUTS code of another EU
+    country gives its prefixes (``BE10`` -> ``["BE1", "BE", "EU"]``); an unknown code gives ``[]``.
+    """
+    canonical = _resolve(code)
+    if canonical is None:
+        return _foreign_ancestors(code.strip().upper())
+    units = _index().units
+    out: list[str] = []
+    parent = units[canonical].parent
+    while parent is not None:
+        out.append(parent)
+        parent = units[parent].parent
+    return out
+
+
+def _foreign_ancestors(code: str) -> list[str]:
+    m = _NUTS_SHAPE.match(code)
+    if not m or m[1] not in EU_MEMBERS or m[1] == "IT":
+        return []
+    return [code[:n] for n in range(len(code) - 1, 1, -1)] + ["EU"]
+
+
+def contains(outer_code: str, inner_code: str) -> bool:
+    """True when the unit `outer_code` names covers the unit `inner_code` names (a unit covers
+    itself). ``contains("ITC1", "001272")`` (Piemonte covers Torino), ``contains("EU", "ITC4")``;
+    not ``contains("ITC4", "001272")``. Unknown codes are contained in nothing."""
+    outer = _resolve(outer_code) or outer_code.strip().upper()
+    inner = _resolve(inner_code) or inner_code.strip().upper()
+    if not outer or not inner:
+        return False
+    if outer == inner:
+        return lookup(inner) is not None or bool(_foreign_ancestors(inner)) or inner == "EU"
+    return outer in ancestors(inner)
+
+
+def children(code: str) -> tuple[TerritoryInfo, ...]:
+    """The units directly below `code` (regions of an area, municipalities of a province…)."""
+    canonical = _resolve(code)
+    if canonical is None:
+        return ()
+    idx = _index()
+    return tuple(idx.units[c] for c in idx.kids.get(canonical, ()))
+
+
+def region_by_name(name: str) -> TerritoryInfo | None:
+    """A region by its Italian, other-language or English name, with or without "Regione"
+    (``"Regione Piemonte"``, ``"Emilia Romagna"``, ``"Vallée d'Aoste"``, ``"Lombardy"``)."""
+    folded = re.sub(r"^(?:regione|region|la regione)\s+", "", fold_name(name))
+    code = _index().regions.get(folded)
+    return _index().units[code] if code else None
+
+
+def province_by_name(name: str) -> TerritoryInfo | None:
+    """A province, metropolitan city or free consortium by name or car-plate abbreviation
+    (``"Torino"``, ``"Città metropolitana di Torino"``, ``"Reggio Emilia"``, ``"TO"``)."""
+    idx = _index()
+    stripped = name.strip()
+    if re.fullmatch(r"[A-Z]{2}", stripped):
+        code = idx.codes.get(f"IT-{stripped}")
+        return idx.units[code] if code else None
+    folded = _PROVINCE_MARKER.sub("", fold_name(name))
+    code = idx.provinces.get(folded)
+    return idx.units[code] if code else None
+
+
+def municipality_by_name(name: str, province: str | None = None) -> TerritoryInfo | None:
+    """A municipality by name (``"Torino"``, ``"Comune di Bolzano"``, ``"Bozen"``).
+
+    A name several municipalities share (``Samone``: TO and TN) needs `province` (any code,
+    name or abbreviation of the province, or of the region); without it the answer is None.
+    """
+    idx = _index()
+    folded = re.sub(r"^(?:comune|citta|municipality|city)\s+(?:di|of)\s+", "", fold_name(name))
+    found = idx.municipalities.get(folded, [])
+    if province is not None and len(found) > 1:
+        scope = lookup(province) or province_by_name(province) or region_by_name(province)
+        if scope is None:
+            return None
+        found = [c for c in found if contains(scope.code, c)]
+    return idx.units[found[0]] if len(found) == 1 else None
+
+
+# ---------------------------------------------------------------------------- free text
+
+_NATIONWIDE = re.compile(
+    r"\b(?:tutte le regioni(?: italiane)?|tutto il territorio nazionale|intero territorio nazionale"
+    r"|territorio nazionale|ambito nazionale|livello nazionale|nazionale|tutta italia|italia"
+    r"|italy|all italian regions|whole of italy|national)\b"
+)
+_EUROPE = re.compile(
+    r"\b(?:unione europea|stati membri(?: dell unione| ue| dell ue)?|paesi ue|tutti i paesi ue"
+    r"|european union|eu member states|member states|all eu countries|eu 27|ue 27)\b"
+)
+_SOUTH = re.compile(r"\b(?:mezzogiorno|regioni del sud|sud italia|italia meridionale)\b")
+_PROVINCE_MARKER = re.compile(
+    r"^(?:provincia autonoma di|provincia autonoma|provincia di|provincia del|provincia della"
+    r"|provincia dell|provincia|citta metropolitana di|citta metropolitana|libero consorzio"
+    r"(?: comunale)? di|area metropolitana di)\s+"
+)
+_PROVINCE_CUE = re.compile(
+    r"\b(?:province autonome di|provincia autonoma di|provincia di|provincia del|provincia della"
+    r"|provincia dell|province di|citta metropolitana di|citta metropolitane di"
+    r"|libero consorzio comunale di|libero consorzio di)\s+"
+)
+_MUNICIPALITY_CUE = re.compile(r"\b(?:comune di|comuni di|citta di|municipality of)\s+")
+_LIST_GLUE = re.compile(r"^(?:e|ed|o|and)\s+")
+_MAX_NAME_WORDS = 7
+
+
+def territories_from_text(text: str) -> tuple[Territory, ...]:
+    """Territories named in free text or a taxonomy value, in order of appearance.
+
+    - nationwide words ("Tutte le regioni", "Nazionale", "Italia", "intero territorio
+      nazionale") give ``IT``; "Unione europea" / "Stati membri" give ``EU``;
+      "Mezzogiorno" gives the NUTS1 areas ``ITF`` and ``ITG``;
+    - region names anywhere ("Regione Piemonte" -> ``ITC1``, "Lombardia" -> ``ITC4``);
+      "Marche" only capitalised or after "Regione" (it is also a common noun);
+    - provinces after a cue ("Provincia di Cuneo", "Città metropolitana di Torino");
+    - municipalities after a cue ("Comune di Torino", "Comuni di Alba, Bra e Asti"); a name
+      several municipalities share is resolved by a province in the same text, else dropped.
+
+    Bare "Torino" is read as nothing: without a cue it may be the city or the province.
+    """
+    if not text or not text.strip():
+        return ()
+    idx = _index()
+    folded = fold_name(text)
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+
+    for m in _EUROPE.finditer(folded):
+        found.append((m.start(), "EU"))
+    for m in _NATIONWIDE.finditer(folded):
+        found.append((m.start(), "IT"))
+    for m in _SOUTH.finditer(folded):
+        found.extend(((m.start(), "ITF"), (m.start(), "ITG")))
+
+    provinces_here: list[str] = []
+    for m in _PROVINCE_CUE.finditer(folded):
+        for start, end, code in _names_after(folded, m.end(), idx.provinces):
+            found.append((start, code))
+            taken.append((m.start(), end))
+            provinces_here.append(code)
+    for m in _MUNICIPALITY_CUE.finditer(folded):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        for start, end, codes in _names_after(folded, m.end(), idx.municipalities):
+            picked = _pick(codes, provinces_here, folded)
+            if picked is not None:
+                found.append((start, picked))
+                taken.append((m.start(), end))
+    for start, _end, code in _region_hits(text, folded):
+        if not any(s <= start < e for s, e in taken):
+            found.append((start, code))
+
+    seen: dict[str, None] = {}
+    for _, code in sorted(found, key=lambda item: item[0]):
+        seen.setdefault(code, None)
+    return tuple(idx.units[code].as_territory() for code in seen)
+
+
+def _names_after(folded: str, pos: int, names: dict[str, _T]) -> list[tuple[int, int, _T]]:
+    """Known names starting at `pos`, then after each ``,`` / ``e`` of a list that follows."""
+    out: list[tuple[int, int, _T]] = []
+    while pos < len(folded):
+        words = folded[pos:].split(" ")[:_MAX_NAME_WORDS]
+        for n in range(len(words), 0, -1):
+            candidate = " ".join(words[:n])
+            if candidate in names:
+                end = pos + len(candidate)
+                out.append((pos, end, names[candidate]))
+                break
+        else:
+            break
+        rest = folded[end:].lstrip()
+        glue = _LIST_GLUE.match(rest)
+        # fold_name turned list commas into spaces: a further known name may follow directly
+        if glue:
+            rest = rest[glue.end() :]
+        pos = len(folded) - len(rest)
+        if pos <= end:
+            break
+    return out
+
+
+def _pick(codes: list[str], provinces: list[str], folded: str) -> str | None:
+    if len(codes) == 1:
+        return codes[0]
+    units = _index().units
+    inside = [c for c in codes if units[c].parent in provinces]
+    if len(inside) == 1:
+        return inside[0]
+    near = [c for c in codes if units[units[c].parent or ""].abbrev.lower() in folded.split()]
+    return near[0] if len(near) == 1 else None
+
+
+@cache
+def _region_pattern() -> re.Pattern[str]:
+    names = sorted((n for n in _index().regions if n != "marche"), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+
+
+def _region_hits(text: str, folded: str) -> Iterable[tuple[int, int, str]]:
+    regions = _index().regions
+    for m in _region_pattern().finditer(folded):
+        yield m.start(), m.end(), regions[m.group(0)]
+    if re.search(r"\bMarche\b", text) or folded == "marche":
+        m2 = re.search(r"\bmarche\b", folded)
+        if m2:
+            yield m2.start(), m2.end(), regions["marche"]
+    else:
+        for m3 in re.finditer(r"\b(?:regione|region) marche\b", folded):
+            yield m3.start(), m3.end(), regions["marche"]
