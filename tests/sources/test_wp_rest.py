@@ -194,7 +194,7 @@ def test_empty_list_is_no_calls() -> None:
 
 
 def test_dates_gmt_wins_and_local_date_is_site_time() -> None:
-    post = {
+    post: dict[str, Any] = {
         "id": 7,
         "link": "https://www.example.org/bandi/x/",
         "title": {"rendered": "Bando &#8220;Impresa&#8221; &amp; territorio"},
@@ -209,7 +209,7 @@ def test_dates_gmt_wins_and_local_date_is_site_time() -> None:
 
 
 def test_missing_optional_keys_and_odd_values() -> None:
-    post = {
+    post: dict[str, Any] = {
         "id": "42",
         "guid": {"rendered": "https://www.example.org/?post_type=bandi&p=42"},
         "title": "Avviso\u00a0pubblico  per\r\nle imprese",
