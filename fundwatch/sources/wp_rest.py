@@ -32,6 +32,7 @@ from fundwatch.sources.wp_rest_parse import PageResult, posts_to_calls, read_pag
 
 __all__ = ["KIND", "WpRestParams", "fetch", "parse"]
 
+
 def parse(raw: bytes, params: WpRestParams, source_id: str) -> list[Call]:
     """The calls in one recorded page of the post type's REST listing."""
     posts = read_page(raw, params.endpoint)

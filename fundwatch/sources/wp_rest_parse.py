@@ -190,7 +190,7 @@ def _read_classes(post: Mapping[str, Any], rules: Sequence[ClassRule], lang: str
         for slug in slugs:
             if not slug.startswith(rule.prefix) or slug == rule.prefix:
                 continue
-            rest = slug[len(rule.prefix):]
+            rest = slug[len(rule.prefix) :]
             mapped = rule.map.get(rest)
             if mapped is None and rule.only_mapped:
                 continue

@@ -62,7 +62,10 @@ def test_sites_file_loads_through_the_config_loader(tmp_path: Path) -> None:
     shutil.copy(SITES_FILE, tmp_path / "sources.yaml")
     config = load_config(tmp_path)
     assert [s.id for s in config.sources] == [
-        "lazio-innova", "sviluppo-toscana", "basilicata-bandi", "calabria-europa"
+        "lazio-innova",
+        "sviluppo-toscana",
+        "basilicata-bandi",
+        "calabria-europa",
     ]
     assert {s.kind for s in config.sources} == {"wp_rest"}
     endpoints = {sid: p.endpoint for sid, p in config.source_params.items()}  # type: ignore[attr-defined]
@@ -248,7 +251,7 @@ def test_rolling_status_words_and_documents() -> None:
         "link": "https://www.example.org/bandi/voucher/",
         "title": {"rendered": "[CHIUSO] Voucher digitali"},
         "content": {
-            "rendered": '<p>Procedura a sportello, fino ad esaurimento delle risorse.</p>'
+            "rendered": "<p>Procedura a sportello, fino ad esaurimento delle risorse.</p>"
             '<p><a href="/app/uploads/2026/01/Avviso.pdf">Testo dell&#8217;avviso</a> '
             '<a href="https://www.example.org/faq/">FAQ</a> '
             '<a href="/app/uploads/2026/01/Allegato_A.docx?ver=2"></a></p>'
@@ -273,10 +276,17 @@ def test_class_list_rules_map_and_only_mapped() -> None:
     p = params(
         detect_in_text=False,
         class_list=[
-            {"prefix": "destinatari-", "to": "audiences",
-             "map": {"medie-imprese": "media_impresa"}},
-            {"prefix": "tipologie-", "to": "call_type", "only_mapped": True,
-             "map": {"agevolazioni-a-fondo-perduto": "grant"}},
+            {
+                "prefix": "destinatari-",
+                "to": "audiences",
+                "map": {"medie-imprese": "media_impresa"},
+            },
+            {
+                "prefix": "tipologie-",
+                "to": "call_type",
+                "only_mapped": True,
+                "map": {"agevolazioni-a-fondo-perduto": "grant"},
+            },
             {"prefix": "stato-", "to": "status"},
             {"prefix": "fondo-", "to": "funds", "map": {"fse-plus": "ESF+"}},
         ],
@@ -299,8 +309,11 @@ def test_class_list_rules_map_and_only_mapped() -> None:
         {"base_url": "https://www.lazioinnova.it", "route": "bandi", "audiences": ["imprese"]},
         {"base_url": "https://www.lazioinnova.it", "route": "bandi", "territories": ["LAZIO"]},
         {"base_url": "https://www.lazioinnova.it", "route": "bandi", "typo": 1},
-        {"base_url": "https://www.lazioinnova.it", "route": "bandi",
-         "call_types": [{"call_type": "other", "patterns": ["(unclosed"]}]},
+        {
+            "base_url": "https://www.lazioinnova.it",
+            "route": "bandi",
+            "call_types": [{"call_type": "other", "patterns": ["(unclosed"]}],
+        },
     ],
 )
 def test_bad_params_are_refused(bad: dict[str, Any]) -> None:

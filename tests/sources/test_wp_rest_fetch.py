@@ -293,7 +293,10 @@ def test_a_new_site_needs_only_configuration(http: HttpClient) -> None:
     assert (harvest.complete, harvest.expected) == (True, 2)
     grant, auction = harvest.calls
     assert grant.source == "nuova-agenzia" and grant.source_id == "59390"
-    assert grant.url == "https://www.agenzia-sviluppo.example.it/opportunita/avviso-integrativo-preciseu/"
+    assert (
+        grant.url
+        == "https://www.agenzia-sviluppo.example.it/opportunita/avviso-integrativo-preciseu/"
+    )
     assert grant.issuer == "Agenzia di sviluppo (esempio)"
     # the ACF deadline (end of 30 June, Rome) wins over the excerpt's 24 June 17:00
     assert [d.at for d in grant.deadlines] == [datetime(2026, 6, 30, 21, 59, 59, tzinfo=UTC)]
