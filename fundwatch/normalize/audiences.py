@@ -39,174 +39,53 @@ class AudienceTerm:
     parents: tuple[str, ...] = ()
 
 
-def _term(code: str, it: str, en: str, description: str, *parents: str) -> AudienceTerm:
-    return AudienceTerm(code, it, en, description, parents)
+# code | Italian label | English label | broader terms | what it covers
+_TABLE = """
+ente_pubblico | Ente pubblico | Public body | | Any public administration or body governed by public law (soggetti pubblici, PA, ministries).
+ente_locale | Ente locale | Local authority | ente_pubblico | Local authorities as a group (enti locali, autonomie locali).
+comune | Comune | Municipality | ente_locale | A municipality (comune).
+unione_comuni | Unione di comuni | Union of municipalities | ente_locale | Unions and other associated forms of municipalities, mountain unions (unioni montane).
+citta_metropolitana | Città metropolitana | Metropolitan city | ente_locale | One of the 14 metropolitan cities.
+provincia | Provincia | Province | ente_locale | A province, autonomous province or free municipal consortium (Sicily).
+regione | Regione | Region | ente_pubblico | A region, its departments and agencies (enti regionali).
+azienda_sanitaria | Azienda sanitaria | Health authority | ente_pubblico | Local health authorities (ASL/ASP/ATS), public hospitals (aziende ospedaliere), IRCCS, regional health agencies.
+scuola | Scuola | School | | Schools and school networks (istituzioni scolastiche, CPIA).
+universita_ricerca | Università e ricerca | University and research | | Universities, higher-education institutions (AFAM), research bodies and organisations.
+organismo_formazione | Organismo di formazione | Training provider | | Accredited training and guidance bodies (enti di formazione, ITS Academy).
+ente_terzo_settore | Ente del terzo settore | Third-sector organisation | | Third-sector bodies (ETS): associations, APS, ODV, ONLUS, NGOs, other non-profits.
+associazione | Associazione | Association | ente_terzo_settore | Associations, including social promotion (APS), volunteer (ODV) and amateur sports ones.
+fondazione | Fondazione | Foundation | | Foundations.
+impresa_sociale | Impresa sociale | Social enterprise | ente_terzo_settore | Social enterprises (imprese sociali).
+cooperativa_sociale | Cooperativa sociale | Social cooperative | ente_terzo_settore, cooperativa | Social cooperatives (type A and B) and their consortia.
+impresa | Impresa | Enterprise | | Any enterprise regardless of size (imprese, aziende, companies, businesses).
+cooperativa | Cooperativa | Cooperative | impresa | Cooperatives of any kind.
+pmi | PMI | SME | impresa | Micro, small and medium-sized enterprises (EU Recommendation 2003/361).
+micro_impresa | Microimpresa | Micro-enterprise | pmi | Fewer than 10 staff and at most EUR 2 million turnover or balance sheet.
+piccola_impresa | Piccola impresa | Small enterprise | pmi | Fewer than 50 staff and at most EUR 10 million turnover or balance sheet.
+media_impresa | Media impresa | Medium-sized enterprise | pmi | Fewer than 250 staff, at most EUR 50 million turnover or EUR 43 million balance sheet.
+grande_impresa | Grande impresa | Large enterprise | impresa | Enterprises above the SME thresholds.
+startup | Startup | Start-up | impresa | Start-ups, innovative start-ups, enterprises being set up (imprese da costituire).
+impresa_agricola | Impresa agricola | Farm | impresa | Farms and agricultural enterprises, farmers and breeders (imprenditori agricoli).
+libero_professionista | Libero professionista | Self-employed professional | | Self-employed people and professionals with a VAT number (lavoratori autonomi).
+persona_fisica | Persona fisica | Individual | | Natural persons: citizens, families, students, jobseekers applying for themselves.
+"""  # noqa: E501
 
-
-_TERMS = (
-    _term(
-        "ente_pubblico",
-        "Ente pubblico",
-        "Public body",
-        "Any public administration or body governed by public law (soggetti pubblici, PA).",
-    ),
-    _term(
-        "ente_locale",
-        "Ente locale",
-        "Local authority",
-        "Local authorities as a group (enti locali, autonomie locali).",
-        "ente_pubblico",
-    ),
-    _term("comune", "Comune", "Municipality", "A municipality (comune).", "ente_locale"),
-    _term(
-        "unione_comuni",
-        "Unione di comuni",
-        "Union of municipalities",
-        "Unions and associations of municipalities, mountain unions (unioni montane).",
-        "ente_locale",
-    ),
-    _term(
-        "citta_metropolitana",
-        "Città metropolitana",
-        "Metropolitan city",
-        "One of the 14 metropolitan cities.",
-        "ente_locale",
-    ),
-    _term(
-        "provincia",
-        "Provincia",
-        "Province",
-        "A province, autonomous province or free municipal consortium (Sicily).",
-        "ente_locale",
-    ),
-    _term("regione", "Regione", "Region", "A region or its agencies.", "ente_pubblico"),
-    _term(
-        "azienda_sanitaria",
-        "Azienda sanitaria",
-        "Health authority",
-        "Local health authorities (ASL/ASP/ATS) and public hospitals (aziende ospedaliere).",
-        "ente_pubblico",
-    ),
-    _term(
-        "scuola", "Scuola", "School", "Schools and school networks (istituzioni scolastiche, CPIA)."
-    ),
-    _term(
-        "universita_ricerca",
-        "Università e ricerca",
-        "University and research",
-        "Universities, higher-education institutions, research bodies and organisations.",
-    ),
-    _term(
-        "organismo_formazione",
-        "Organismo di formazione",
-        "Training provider",
-        "Accredited training and guidance bodies (enti di formazione, ITS Academy).",
-    ),
-    _term(
-        "ente_terzo_settore",
-        "Ente del terzo settore",
-        "Third-sector organisation",
-        "Third-sector bodies (ETS): associations, APS, ODV, ONLUS, NGOs, non-profits.",
-    ),
-    _term(
-        "associazione",
-        "Associazione",
-        "Association",
-        "Associations, including social promotion (APS) and volunteer (ODV) ones.",
-        "ente_terzo_settore",
-    ),
-    _term("fondazione", "Fondazione", "Foundation", "Foundations."),
-    _term(
-        "impresa_sociale",
-        "Impresa sociale",
-        "Social enterprise",
-        "Social enterprises (imprese sociali).",
-        "ente_terzo_settore",
-    ),
-    _term(
-        "cooperativa_sociale",
-        "Cooperativa sociale",
-        "Social cooperative",
-        "Social cooperatives (type A and B) and their consortia.",
-        "ente_terzo_settore",
-        "cooperativa",
-    ),
-    _term(
-        "impresa",
-        "Impresa",
-        "Enterprise",
-        "Any enterprise regardless of size (imprese, aziende, companies, businesses).",
-    ),
-    _term("cooperativa", "Cooperativa", "Cooperative", "Cooperatives of any kind.", "impresa"),
-    _term(
-        "pmi",
-        "PMI",
-        "SME",
-        "Micro, small and medium-sized enterprises (EU Recommendation 2003/361).",
-        "impresa",
-    ),
-    _term(
-        "micro_impresa",
-        "Microimpresa",
-        "Micro-enterprise",
-        "Fewer than 10 staff and ≤ €2 million turnover or balance sheet.",
-        "pmi",
-    ),
-    _term(
-        "piccola_impresa",
-        "Piccola impresa",
-        "Small enterprise",
-        "Fewer than 50 staff and ≤ €10 million turnover or balance sheet.",
-        "pmi",
-    ),
-    _term(
-        "media_impresa",
-        "Media impresa",
-        "Medium-sized enterprise",
-        "Fewer than 250 staff and ≤ €50 million turnover or ≤ €43 million balance sheet.",
-        "pmi",
-    ),
-    _term(
-        "grande_impresa",
-        "Grande impresa",
-        "Large enterprise",
-        "Enterprises above the SME thresholds.",
-        "impresa",
-    ),
-    _term(
-        "startup",
-        "Startup",
-        "Start-up",
-        "Start-ups and innovative start-ups, new enterprises being set up.",
-        "impresa",
-    ),
-    _term(
-        "impresa_agricola",
-        "Impresa agricola",
-        "Farm",
-        "Farms and agricultural enterprises, farmers (imprenditori agricoli).",
-        "impresa",
-    ),
-    _term(
-        "libero_professionista",
-        "Libero professionista",
-        "Self-employed professional",
-        "Self-employed people and professionals with a VAT number (lavoratori autonomi).",
-    ),
-    _term(
-        "persona_fisica",
-        "Persona fisica",
-        "Individual",
-        "Natural persons: citizens, families, students, jobseekers applying for themselves.",
-    ),
+_TERMS = tuple(
+    AudienceTerm(
+        code=cells[0],
+        it=cells[1],
+        en=cells[2],
+        description=cells[4],
+        parents=tuple(p.strip() for p in cells[3].split(",") if p.strip()),
+    )
+    for cells in (
+        [cell.strip() for cell in line.split("|")] for line in _TABLE.strip().splitlines()
+    )
 )
 
 AUDIENCE_CODES: dict[str, AudienceTerm] = {t.code: t for t in _TERMS}
 """The vocabulary, by code. Each term documents what it covers in `description`."""
 
-# (pattern on folded text, codes). Earlier patterns win over later ones on overlapping words,
-# so specific phrases ("cooperative sociali", "unioni di comuni") come before general ones.
-_E = r"(?:e|ed|o|and|or)"
 # "nei comuni di…", "della provincia di…": a place, not an applicant.
 _NOT_PLACE = "".join(
     rf"(?<!\b{word} )"
@@ -214,130 +93,105 @@ _NOT_PLACE = "".join(
 )
 # "Regione Piemonte" names the issuer or the place, not an applicant.
 _REGION_NAMES = (
-    r"(?:piemonte|valle|lombardia|trentino|veneto|friuli|liguria|emilia|toscana|umbria|marche"
-    r"|lazio|abruzzo|molise|campania|puglia|basilicata|calabria|sicilia|sardegna|autonoma)"
+    "(?:piemonte|valle|lombardia|trentino|veneto|friuli|liguria|emilia|toscana|umbria|marche"
+    "|lazio|abruzzo|molise|campania|puglia|basilicata|calabria|sicilia|sardegna|autonoma)"
 )
-_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    # third sector
-    (r"cooperativ[ae] social[ei]|social cooperatives?|coop sociali", ("cooperativa_sociale",)),
-    (
-        r"impres[ae] social[ei]|social enterprises?|social economy enterprises?",
-        ("impresa_sociale",),
-    ),
-    (
-        r"enti? del terzo settore|enti? di terzo settore|terzo settore|ets|third sector"
-        r"|non ?profit(?: organi[sz]ations?| entities| bodies)?|onlus|no profit"
-        r"|organi[sz]zazioni non (?:lucrative|governative)|ong|ngos?"
-        r"|civil society(?: organi[sz]ations?)?"
-        r"|enti? (?:non commerciali|senza scopo di lucro)|organizzazioni senza scopo di lucro",
-        ("ente_terzo_settore",),
-    ),
-    (
-        r"associazioni di promozione sociale|aps|organizzazioni di volontariato|odv"
-        r"|associazioni(?: sportive)?(?: dilettantistiche)?|associazione|asd|ssd|associations?",
-        ("associazione",),
-    ),
-    (r"fondazion[ei]|foundations?", ("fondazione",)),
-    # public bodies
-    (
-        r"unioni (?:di|dei) comuni|unione (?:di|dei) comuni|unioni montane|unione montana"
-        r"|comunita montane?|forme associate(?: di comuni)?|associazioni di comuni"
-        r"|unions? of municipalities",
-        ("unione_comuni",),
-    ),
-    (r"citta metropolitan[ae]|metropolitan cit(?:y|ies)", ("citta_metropolitana",)),
-    (
-        r"enti locali|ente locale|autonomie locali|local authorit(?:y|ies)"
-        r"|local (?:and|or) regional authorities|local governments?",
-        ("ente_locale",),
-    ),
-    (
-        rf"{_NOT_PLACE}(?:comuni|comune)|amministrazioni comunali|municipalit(?:y|ies)"
-        r"|municipal authorities"
-        r"|cities|towns",
-        ("comune",),
-    ),
-    (
-        rf"{_NOT_PLACE}(?:province autonome|provincia autonoma|province|provincia)"
-        r"|liberi consorzi(?: comunali)?",
-        ("provincia",),
-    ),
-    (
-        rf"{_NOT_PLACE}regioni|regione(?! {_REGION_NAMES})|amministrazioni regionali"
-        r"|regional authorit(?:y|ies)",
-        ("regione",),
-    ),
-    (
-        r"aziende sanitarie(?: locali)?|azienda sanitaria|asl|asp|ats|aziende ospedaliere"
-        r"|aziende ospedaliero universitarie|ao|irccs|health authorities",
-        ("azienda_sanitaria",),
-    ),
-    (
-        r"soggetti pubblici|enti pubblici|ente pubblico|pubbliche amministrazioni"
-        r"|pubblica amministrazione|amministrazioni pubbliche|amministrazioni centrali|pa"
-        r"|public (?:bodies|authorities|entities|administrations?|sector bodies|institutions)"
-        r"|public bodies|organismi di diritto pubblico|bodies governed by public law",
-        ("ente_pubblico",),
-    ),
-    # education and research
-    (
-        r"istituzioni scolastiche|istituti scolastici|istituti comprensivi|scuole|scuola|cpia"
-        r"|reti di scuole|schools?",
-        ("scuola",),
-    ),
-    (
-        r"universita|atenei|ateneo|enti di ricerca|ente di ricerca|organismi di ricerca"
-        r"|organismo di ricerca|centri di ricerca|istituti di ricerca|universit(?:y|ies)"
-        r"|higher education(?: institutions?)?|research (?:organi[sz]ations?|institutes?|centres?"
-        r"|centers?|bodies|performing organi[sz]ations?)|afam",
-        ("universita_ricerca",),
-    ),
-    (
-        r"organismi di formazione|organismo di formazione|enti di formazione|ente di formazione"
-        r"|agenzie formative|enti accreditati(?: per la formazione)?|organismi accreditati"
-        r"|its academy|fondazioni its|training (?:providers?|centres?|organi[sz]ations?)"
-        r"|vet providers?",
-        ("organismo_formazione",),
-    ),
-    # enterprises by size
-    (
-        rf"micro {_E} piccole {_E} medie imprese|micro piccole {_E} medie imprese|mpmi"
-        rf"|piccole {_E} medie imprese|piccola {_E} media impresa|pmi|smes?|small {_E} medium"
-        r"(?: sized)? (?:enterprises|companies|businesses)",
-        ("pmi",),
-    ),
-    (r"micro ?imprese|micro ?impresa|micro ?enterprises?|microimprenditori", ("micro_impresa",)),
-    (r"piccole imprese|piccola impresa|small enterprises?|small businesses", ("piccola_impresa",)),
-    (r"medie imprese|media impresa|medium(?: sized)? enterprises?", ("media_impresa",)),
-    (r"grandi imprese|grande impresa|large enterprises?|large companies", ("grande_impresa",)),
-    (
-        r"start ?up(?: innovative)?|startups?|nuove imprese|imprese di nuova costituzione"
-        r"|imprese costituende|aspiranti imprenditori",
-        ("startup",),
-    ),
-    (
-        r"imprese agricole|impresa agricola|aziende agricole|azienda agricola|imprenditori agricoli"
-        r"|imprenditore agricolo|agricoltori|giovani agricoltori|farmers?",
-        ("impresa_agricola",),
-    ),
-    (r"cooperative|cooperativa|cooperatives?", ("cooperativa",)),
-    (
-        r"imprese|impresa|aziende|azienda|imprenditori|enterprises?|companies|businesses|firms"
-        r"|consorzi di imprese|reti di imprese|operatori economici|economic operators",
-        ("impresa",),
-    ),
-    (
-        r"liberi professionisti|libero professionista|professionisti|lavoratori autonomi"
-        r"|lavoratore autonomo|titolari di partita iva|self employed|freelancers?",
-        ("libero_professionista",),
-    ),
-    (
-        r"persone fisiche|persona fisica|cittadini|famiglie|privati cittadini|individui|studenti"
-        r"|giovani|disoccupati|inoccupati|natural persons|individuals|citizens"
-        r"|families|students|jobseekers|job seekers|unemployed",
-        ("persona_fisica",),
-    ),
-)
+_E = "(?:e|ed|o|and|or)"
+
+# One rule a line: "codes: alternative | alternative | ..." (regular expressions over folded
+# text: lower case, no accents, punctuation as single spaces). A line starting with "|" goes on
+# the rule above. Earlier rules win where matches overlap, so specific phrases ("cooperative
+# sociali", "unioni di comuni") come before general words. "-" consumes words that look like an
+# audience but are not one ("Registro delle imprese").
+_RULES_TEXT = r"""
+-: registro (?:delle )?imprese | camera di commercio | visura camerale | altri enti
+ | non classificabile(?: classificato)?
+startup, pmi: su pmi innovativ[ae] | start ?up (?:e|o) pmi innovative
+cooperativa_sociale: cooperativ[ae] social[ei] | social cooperatives? | coop sociali
+impresa_sociale: impres[ae] social[ei] | social enterprises? | social economy enterprises?
+ente_terzo_settore: enti? del terzo settore | enti? di terzo settore | terzo settore | ets
+ | third sector | non ?profit(?: organi[sz]ations?| entities| bodies)? | onlus | no profit
+ | organi[sz]zazioni non (?:lucrative|governative) | ong | ngos? | civil society(?: organi[sz]ations?)?
+ | enti? (?:non commerciali|senza scopo di lucro) | organizzazioni senza scopo di lucro
+associazione: associazioni di promozione sociale | aps | organizzazioni di volontariato | odv
+ | associazioni(?: sportive)?(?: dilettantistiche)? | associazione | asd | ssd | associations?
+fondazione: fondazion[ei] | foundations?
+unione_comuni: unioni (?:di|dei) comuni | unione (?:di|dei) comuni | unioni montane
+ | unione montana | comunita montane? | forme associate(?: di comuni)? | associazioni di comuni
+ | unions? of municipalities
+citta_metropolitana: citta metropolitan[ae] | metropolitan cit(?:y|ies)
+ente_locale: enti locali | ente locale | autonomie locali | local authorit(?:y|ies)
+ | local (?:and|or) regional authorities | local governments?
+comune: {NOT_PLACE}(?:comuni|comune) | amministrazioni comunali | municipalit(?:y|ies)
+ | municipal authorities | cities | towns
+provincia: {NOT_PLACE}(?:province autonome|provincia autonoma|province|provincia)
+ | liberi consorzi(?: comunali)?
+azienda_sanitaria: aziende sanitarie(?: locali)? | azienda sanitaria | asl | asp | ats
+ | aziende ospedaliere | aziende ospedaliero universitarie | ao | aoo | aou | irccs
+ | agenzie regionali sanitarie | istituti zooprofilattici(?: sperimentali)? | health authorities
+regione: {NOT_PLACE}regioni | regione(?! {REGION_NAMES}) | amministrazioni regionali
+ | enti regionali | agenzie regionali | regional authorit(?:y|ies)
+ente_pubblico: soggetti pubblici | enti pubblici | ente pubblico | pubbliche amministrazioni
+ | pubblica amministrazione | amministrazioni pubbliche | amministrazioni centrali | pa
+ | pa centrali | ministeri | enti strumentali | organismi di diritto pubblico
+ | public (?:bodies|authorities|entities|administrations?|sector bodies|institutions)
+ | bodies governed by public law
+scuola: istituzioni scolastiche | istituti scolastici | istituti comprensivi | scuole | scuola
+ | cpia | reti di scuole | schools?
+universita_ricerca: universita | atenei | ateneo | enti di ricerca | ente di ricerca
+ | organismi di ricerca | organismo di ricerca | centri di ricerca | istituti di ricerca
+ | universit(?:y|ies) | higher education(?: institutions?)? | afam
+ | research (?:organi[sz]ations?|institutes?|centres?|centers?|bodies|performing organi[sz]ations?)
+organismo_formazione: organismi di formazione | organismo di formazione | enti di formazione
+ | ente di formazione | agenzie formative | enti accreditati(?: per la formazione)?
+ | organismi accreditati | its academy | fondazioni its | training (?:providers?|centres?|organi[sz]ations?)
+ | vet providers?
+pmi: micro {E} piccole {E} medie imprese | micro piccole {E} medie imprese | mpmi
+ | piccole {E} medie imprese | piccola {E} media impresa | pmi | smes? | small {E} medium(?: sized)? (?:enterprises|companies|businesses)
+micro_impresa: micro ?imprese | micro ?impresa | micro ?enterprises? | microimprenditori
+piccola_impresa: piccole imprese | piccola impresa | small enterprises? | small businesses
+media_impresa: medie imprese | media impresa | medium(?: sized)? enterprises?
+grande_impresa: grandi imprese | grande impresa | large enterprises? | large companies
+startup: start ?up(?: innovative)? | startups? | nuove imprese | imprese di nuova costituzione
+ | imprese costituende | aspiranti imprenditori | impres[ae] da costituire
+impresa_agricola: imprese agricole | impresa agricola | aziende agricole | azienda agricola
+ | imprenditori agricoli | imprenditore agricolo | agricoltori | giovani agricoltori | allevatori
+ | farmers?
+cooperativa: cooperative | cooperativa | cooperatives?
+impresa: imprese | impresa | aziende | azienda | imprenditori | enterprises? | companies
+ | businesses | firms | consorzi di imprese | reti di imprese | operatori economici
+ | economic operators
+libero_professionista: liberi professionisti | libero professionista | professionisti
+ | lavoratori autonomi | lavoratore autonomo | titolari di partita iva | self employed
+ | freelancers?
+persona_fisica: persone fisiche | persona fisica | cittadini | famiglie | privati cittadini
+ | individui | studenti | giovani | disoccupati | inoccupati | natural persons | individuals
+ | citizens | families | students | jobseekers | job seekers | unemployed
+"""  # noqa: E501
+
+
+def _parse_rules(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    merged: list[str] = []
+    for line in text.strip().splitlines():
+        if line.startswith(" |"):
+            merged[-1] += line
+        else:
+            merged.append(line)
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for line in merged:
+        head, _, body = line.partition(":")
+        codes = () if head.strip() == "-" else tuple(c.strip() for c in head.split(","))
+        body = body.format(NOT_PLACE=_NOT_PLACE, REGION_NAMES=_REGION_NAMES, E=_E)
+        out.append(
+            (
+                "|".join(sorted((alt.strip() for alt in body.split(" | ")), key=len, reverse=True)),
+                codes,
+            )
+        )
+    return tuple(out)
+
+
+_RULES = _parse_rules(_RULES_TEXT)
 
 
 @cache
@@ -395,7 +249,10 @@ def _acronym_ok(raw: str) -> bool:
     return low not in _ACRONYMS
 
 
-_ACRONYMS = {"ets", "aps", "odv", "pa", "asl", "asp", "ats", "ao", "asd", "ssd", "ong", "irccs"}
+_ACRONYMS = {
+    *("ets", "aps", "odv", "pa", "asl", "asp", "ats", "ao", "aoo", "aou", "asd", "ssd", "ong"),
+    *("irccs", "su"),
+}
 
 
 def broader(code: str) -> tuple[str, ...]:

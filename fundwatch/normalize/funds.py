@@ -32,119 +32,84 @@ class Fund:
     en_full: str
 
 
+# code | Italian short | English short | Italian name | English name
+_TABLE = """
+ESF+ | FSE+ | ESF+ | Fondo sociale europeo Plus | European Social Fund Plus
+ERDF | FESR | ERDF | Fondo europeo di sviluppo regionale | European Regional Development Fund
+FSC | FSC | FSC | Fondo per lo sviluppo e la coesione | Development and Cohesion Fund (Italy)
+PNRR | PNRR | RRF | Piano nazionale di ripresa e resilienza | Recovery and Resilience Facility (Italian plan)
+EAFRD | FEASR | EAFRD | Fondo europeo agricolo per lo sviluppo rurale | European Agricultural Fund for Rural Development
+EAGF | FEAGA | EAGF | Fondo europeo agricolo di garanzia | European Agricultural Guarantee Fund
+EMFAF | FEAMPA | EMFAF | Fondo europeo per gli affari marittimi, la pesca e l'acquacoltura | European Maritime, Fisheries and Aquaculture Fund
+CF | FC | CF | Fondo di coesione | Cohesion Fund
+JTF | JTF | JTF | Fondo per una transizione giusta | Just Transition Fund
+AMIF | FAMI | AMIF | Fondo asilo, migrazione e integrazione | Asylum, Migration and Integration Fund
+NATIONAL | Risorse nazionali | National funds | Risorse nazionali (Stato) | National funds
+REGIONAL | Risorse regionali | Regional funds | Risorse regionali | Regional funds
+"""  # noqa: E501
+
 FUNDS: dict[str, Fund] = {
-    f.code: f
-    for f in (
-        Fund("ESF+", "FSE+", "ESF+", "Fondo sociale europeo Plus", "European Social Fund Plus"),
-        Fund(
-            "ERDF",
-            "FESR",
-            "ERDF",
-            "Fondo europeo di sviluppo regionale",
-            "European Regional Development Fund",
-        ),
-        Fund(
-            "FSC",
-            "FSC",
-            "FSC",
-            "Fondo per lo sviluppo e la coesione",
-            "Development and Cohesion Fund (Italy)",
-        ),
-        Fund(
-            "PNRR",
-            "PNRR",
-            "RRF",
-            "Piano nazionale di ripresa e resilienza",
-            "National Recovery and Resilience Plan (Recovery and Resilience Facility)",
-        ),
-        Fund(
-            "EAFRD",
-            "FEASR",
-            "EAFRD",
-            "Fondo europeo agricolo per lo sviluppo rurale",
-            "European Agricultural Fund for Rural Development",
-        ),
-        Fund(
-            "EMFAF",
-            "FEAMPA",
-            "EMFAF",
-            "Fondo europeo per gli affari marittimi, la pesca e l'acquacoltura",
-            "European Maritime, Fisheries and Aquaculture Fund",
-        ),
-        Fund("CF", "FC", "CF", "Fondo di coesione", "Cohesion Fund"),
-        Fund("JTF", "JTF", "JTF", "Fondo per una transizione giusta", "Just Transition Fund"),
-        Fund(
-            "AMIF",
-            "FAMI",
-            "AMIF",
-            "Fondo asilo, migrazione e integrazione",
-            "Asylum, Migration and Integration Fund",
-        ),
-        Fund("NATIONAL", "Nazionale", "National", "Risorse nazionali", "National funds"),
-        Fund("REGIONAL", "Regionale", "Regional", "Risorse regionali", "Regional funds"),
-    )
+    cells[0]: Fund(*cells)
+    for cells in ([c.strip() for c in line.split(" | ")] for line in _TABLE.strip().splitlines())
 }
 """The vocabulary, by canonical code."""
 
-# (pattern on folded text, code, acronym): an acronym pattern only counts when the source wrote
-# it in capitals ("FSC", not "fsc" inside a slug-less sentence); slugs are all lower case, so a
-# lower-case acronym is accepted when the whole text is one slug.
-_RULES: tuple[tuple[str, str, bool], ...] = (
-    (r"fondo sociale europeo(?: plus| \+|\+)?|european social fund(?: plus| \+)?", "ESF+", False),
-    (r"fse ?(?:plus|\+)?|f s e|esf ?(?:plus|\+)?|easi", "ESF+", True),
-    (
-        r"fondo europeo (?:di|per lo) sviluppo regionale|european regional development fund",
-        "ERDF",
-        False,
-    ),
-    (r"fesr|f e s r|erdf", "ERDF", True),
-    (
-        r"fondo (?:per lo )?sviluppo e (?:la )?coesione|fondo per lo sviluppo e la coesione"
-        r"|accordo per la coesione|development and cohesion fund",
-        "FSC",
-        False,
-    ),
-    (r"fsc", "FSC", True),
-    (
-        r"piano nazionale (?:di|per la) ripresa e (?:la )?resilienza|next ?generation ?eu"
-        r"|recovery and resilience facility|dispositivo per la ripresa e la resilienza"
-        r"|missione [1-6](?: componente [1-3])?|m[1-6] ?c[1-4](?: ?i ?\d+(?: \d+)*)?",
-        "PNRR",
-        False,
-    ),
-    (r"pnrr|rrf|ngeu", "PNRR", True),
-    (
-        r"fondo europeo agricolo (?:per lo|di) sviluppo rurale|programma di sviluppo rurale"
-        r"|sviluppo rurale|european agricultural fund for rural development|rural development",
-        "EAFRD",
-        False,
-    ),
-    (r"feasr|eafrd|psr|csr \d{4} \d{4}|csr \d{4} \d{2}", "EAFRD", True),
-    (
-        r"fondo europeo per gli affari marittimi(?: la pesca e l ?acquacoltura| e la pesca)?"
-        r"|european maritime(?: fisheries)? and (?:aquaculture|fisheries) fund",
-        "EMFAF",
-        False,
-    ),
-    (r"feampa|feamp|emfaf|emff", "EMFAF", True),
-    (r"fondo di coesione|cohesion fund", "CF", False),
-    (r"fondo per una transizione giusta|just transition fund", "JTF", False),
-    (r"jtf", "JTF", True),
-    (r"fondo asilo migrazione e integrazione|asylum migration and integration fund", "AMIF", False),
-    (r"fami|amif", "AMIF", True),
-    (
-        r"fondi nazionali|risorse nazionali|risorse statali|fondi statali|bilancio dello stato"
-        r"|national funds|national budget",
-        "NATIONAL",
-        False,
-    ),
-    (
-        r"fondi regionali|risorse regionali|risorse proprie regionali|bilancio regionale"
-        r"|fondo regionale|regional funds|regional budget",
-        "REGIONAL",
-        False,
-    ),
-)
+# One rule a line: "CODE[*]: alternative | alternative ..." (regular expressions over folded
+# text: lower case, no accents, punctuation as spaces, "+" kept). A "*" marks acronyms, which
+# count only when the source wrote them in capitals, or as a lower-case slug ("fse-plus").
+# A line starting with "|" goes on the rule above; earlier rules win on overlapping words.
+_RULES_TEXT = r"""
+ESF+: fondo sociale europeo(?: plus| \+|\+)? | european social fund(?: plus| \+)?
+ESF+*: fse ?(?:plus|\+)? | f s e | esf ?(?:plus|\+)? | easi
+ERDF: fondo europeo (?:di|per lo) sviluppo regionale | european regional development fund
+ERDF*: fesr | f e s r | erdf
+FSC: fondo (?:per lo )?sviluppo e (?:la )?coesione | accordo per la coesione
+ | development and cohesion fund
+FSC*: fsc
+PNRR: piano nazionale (?:di|per la) ripresa e (?:la )?resilienza | next ?generation ?eu
+ | recovery and resilience facility | dispositivo per la ripresa e la resilienza
+ | missione [1-6](?: componente [1-3])? | m[1-6] ?c[1-4](?: ?i ?\d+(?: \d+)*)?
+PNRR*: pnrr | rrf | ngeu
+EAFRD: fondo europeo agricolo (?:per lo|di) sviluppo rurale | programma di sviluppo rurale
+ | sviluppo rurale | european agricultural fund for rural development
+EAFRD*: feasr | eafrd | psr | csr \d{4}(?: \d{2,4})?
+EAGF: fondo europeo agricolo di garanzia | european agricultural guarantee fund
+ | organizzazione comune dei mercati
+EAGF*: feaga | feag | eagf | ocm
+EMFAF: fondo europeo per gli affari marittimi(?: la pesca e l ?acquacoltura| e la pesca)?
+ | european maritime(?: fisheries)? and (?:aquaculture|fisheries) fund
+EMFAF*: feampa | feamp | emfaf | emff
+CF: fondo di coesione | cohesion fund
+CF*: (?<=erdf )cf | (?<=fesr )cf | cf(?= and jtf| e jtf)
+JTF: fondo per una transizione giusta | just transition fund
+JTF*: jtf
+AMIF: fondo asilo migrazione e integrazione | asylum migration and integration fund
+AMIF*: fami | amif
+NATIONAL: fondi nazionali | risorse nazionali | risorse statali | fondi statali
+ | bilancio dello stato | national funds | national budget
+REGIONAL: fondi regionali | risorse regionali | risorse proprie regionali | bilancio regionale
+ | fondo regionale | regional funds | regional budget
+"""
+
+
+def _parse_rules(text: str) -> tuple[tuple[str, str, bool], ...]:
+    merged: list[str] = []
+    for line in text.strip().splitlines():
+        if line.startswith(" |"):
+            merged[-1] += line
+        else:
+            merged.append(line)
+    out: list[tuple[str, str, bool]] = []
+    for line in merged:
+        head, _, body = line.partition(": ")
+        pattern = "|".join(
+            sorted((alt.strip() for alt in body.split(" | ")), key=len, reverse=True)
+        )
+        out.append((pattern, head.rstrip("*"), head.endswith("*")))
+    return tuple(out)
+
+
+_RULES = _parse_rules(_RULES_TEXT)
 
 
 @cache

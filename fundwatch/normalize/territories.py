@@ -92,6 +92,12 @@ _PROVINCE_ALIASES = {
     "111": ("Sud Sardegna",),
 }
 
+# Province names that are read anywhere in free text, without "Provincia di" before them.
+_BARE_PROVINCES = {
+    "021": ("Alto Adige", "Südtirol", "Sudtirolo", "South Tyrol"),
+    "022": ("Trentino",),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class TerritoryInfo:
@@ -143,6 +149,7 @@ class _Index:
     provinces: dict[str, str] = field(default_factory=dict)
     municipalities: dict[str, list[str]] = field(default_factory=dict)
     kids: dict[str, list[str]] = field(default_factory=dict)
+    free_text: dict[str, str] = field(default_factory=dict)
 
     def add(self, unit: TerritoryInfo) -> None:
         self.units[unit.code] = unit
@@ -212,7 +219,9 @@ def _index() -> _Index:
         code = nuts2 or istat
         region_code[istat] = code
         extra = tuple(a for a in row["aliases"].split("|") if a)
-        names = tuple(dict.fromkeys((*row["name"].split("/"), *extra)))
+        # "Südtirol" alone is the province of Bolzano, not the region
+        parts = row["name"].split("/") if istat != "04" else [row["name"]]
+        names = tuple(dict.fromkeys((*parts, *extra)))
         unit = TerritoryInfo(
             code=code,
             level="region",
@@ -227,6 +236,10 @@ def _index() -> _Index:
         idx.add(unit)
         for name in (row["name"], *names):
             idx.regions.setdefault(fold_name(name), code)
+            idx.free_text.setdefault(fold_name(name), code)
+        for adjective in row["adjectives"].split("|"):
+            if adjective:
+                idx.free_text.setdefault(fold_name(adjective), code)
     province_code: dict[str, str] = {}
     for row in _rows("it_provinces.csv"):
         uts, historic, nuts3 = row["uts"], row["historic"], row["nuts3"]
@@ -252,6 +265,8 @@ def _index() -> _Index:
         )
         for name in (row["name"], *names):
             idx.provinces.setdefault(fold_name(name), nuts3)
+        for name in _BARE_PROVINCES.get(uts, ()):
+            idx.free_text.setdefault(fold_name(name), nuts3)
     for row in _rows("it_municipalities.csv"):
         istat = row["istat"]
         names = tuple(n for n in (row["name"], row["name_other"]) if n)
@@ -301,6 +316,11 @@ def ancestors(code: str) -> list[str]:
     ``ancestors("001272") == ["ITC11", "ITC1", "ITC", "IT", "EU"]``. A NUTS code of another EU
     country gives its prefixes (``BE10`` -> ``["BE1", "BE", "EU"]``); an unknown code gives ``[]``.
     """
+    return list(_ancestors(code))
+
+
+@cache
+def _ancestors(code: str) -> tuple[str, ...]:
     canonical = _resolve(code)
     if canonical is None:
         return _foreign_ancestors(code.strip().upper())
@@ -310,14 +330,14 @@ def ancestors(code: str) -> list[str]:
     while parent is not None:
         out.append(parent)
         parent = units[parent].parent
-    return out
+    return tuple(out)
 
 
-def _foreign_ancestors(code: str) -> list[str]:
+def _foreign_ancestors(code: str) -> tuple[str, ...]:
     m = _NUTS_SHAPE.match(code)
     if not m or m[1] not in EU_MEMBERS or m[1] == "IT":
-        return []
-    return [code[:n] for n in range(len(code) - 1, 1, -1)] + ["EU"]
+        return ()
+    return (*(code[:n] for n in range(len(code) - 1, 1, -1)), "EU")
 
 
 def contains(outer_code: str, inner_code: str) -> bool:
@@ -330,7 +350,7 @@ def contains(outer_code: str, inner_code: str) -> bool:
         return False
     if outer == inner:
         return lookup(inner) is not None or bool(_foreign_ancestors(inner)) or inner == "EU"
-    return outer in ancestors(inner)
+    return outer in _ancestors(inner)
 
 
 def children(code: str) -> tuple[TerritoryInfo, ...]:
@@ -405,6 +425,7 @@ _PROVINCE_CUE = re.compile(
 _MUNICIPALITY_CUE = re.compile(r"\b(?:comune di|comuni di|citta di|municipality of)\s+")
 _LIST_GLUE = re.compile(r"^(?:e|ed|o|and)\s+")
 _MAX_NAME_WORDS = 7
+_REGION_COUNT = 20
 
 
 def territories_from_text(text: str) -> tuple[Territory, ...]:
@@ -413,7 +434,8 @@ def territories_from_text(text: str) -> tuple[Territory, ...]:
     - nationwide words ("Tutte le regioni", "Nazionale", "Italia", "intero territorio
       nazionale") give ``IT``; "Unione europea" / "Stati membri" give ``EU``;
       "Mezzogiorno" gives the NUTS1 areas ``ITF`` and ``ITG``;
-    - region names anywhere ("Regione Piemonte" -> ``ITC1``, "Lombardia" -> ``ITC4``);
+    - region names and adjectives anywhere ("Regione Piemonte" -> ``ITC1``, "Lombardia" ->
+      ``ITC4``, "territorio lucano" -> ``ITF5``); all 20 regions listed give ``IT``;
       "Marche" only capitalised or after "Regione" (it is also a common noun);
     - provinces after a cue ("Provincia di Cuneo", "Città metropolitana di Torino");
     - municipalities after a cue ("Comune di Torino", "Comuni di Alba, Bra e Asti"); a name
@@ -456,6 +478,11 @@ def territories_from_text(text: str) -> tuple[Territory, ...]:
     seen: dict[str, None] = {}
     for _, code in sorted(found, key=lambda item: item[0]):
         seen.setdefault(code, None)
+    regions = [c for c in seen if idx.units[c].level == "region"]
+    if len(regions) == _REGION_COUNT:  # every region listed one by one: the whole country
+        first = min(pos for pos, code in found if code in regions)
+        rest = [(pos, c) for pos, c in found if c not in regions] + [(first, "IT")]
+        seen = dict.fromkeys(c for _, c in sorted(rest, key=lambda item: item[0]))
     return tuple(idx.units[code].as_territory() for code in seen)
 
 
@@ -495,19 +522,20 @@ def _pick(codes: list[str], provinces: list[str], folded: str) -> str | None:
 
 
 @cache
-def _region_pattern() -> re.Pattern[str]:
-    names = sorted((n for n in _index().regions if n != "marche"), key=len, reverse=True)
+def _free_pattern() -> re.Pattern[str]:
+    names = sorted((n for n in _index().free_text if n != "marche"), key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
 
 
 def _region_hits(text: str, folded: str) -> Iterable[tuple[int, int, str]]:
-    regions = _index().regions
-    for m in _region_pattern().finditer(folded):
-        yield m.start(), m.end(), regions[m.group(0)]
+    """Regions (by name, other-language name or adjective: "territorio lucano") and the two
+    autonomous provinces' common names ("Alto Adige", "Trentino") anywhere in the text."""
+    free = _index().free_text
+    for m in _free_pattern().finditer(folded):
+        yield m.start(), m.end(), free[m.group(0)]
     if re.search(r"\bMarche\b", text) or folded == "marche":
-        m2 = re.search(r"\bmarche\b", folded)
-        if m2:
-            yield m2.start(), m2.end(), regions["marche"]
+        for m2 in re.finditer(r"\bmarche\b", folded):
+            yield m2.start(), m2.end(), free["marche"]
     else:
         for m3 in re.finditer(r"\b(?:regione|region) marche\b", folded):
-            yield m3.start(), m3.end(), regions["marche"]
+            yield m3.start(), m3.end(), free["marche"]
