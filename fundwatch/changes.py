@@ -27,7 +27,9 @@ deadline_brought_forward     (after None: the deadline was
                              = one cut-off of several gone)
 cutoff_added                 None / ISO datetime (UTC)       the deadline's label
 status_changed, reopened,    status codes ("open",           "by_date" (its dates say so) or
-closed                       "forthcoming", "closed", ...)   "by_source" (the source's word)
+closed                       "forthcoming", "closed"; a      "by_source" (the source's word)
+                             reopened call may have been
+                             "withdrawn")
 withdrawn                    the source's status words       "by_source"
 budget_changed               {field: "123.00" | None} for    ""
                              the fields that changed
@@ -36,8 +38,14 @@ eligibility_changed          {"audiences": [codes],          ""
                              the dimensions that changed
 documents_changed            removed / added documents,      ""
                              [{"title", "url"}], by URL
-vanished                     status code / None              runs missed, as a number
+vanished                     status code or "withdrawn" /    runs missed, as a number
+                             None
 ===========================  ==============================  ==================================
+
+No false closures: closed, withdrawn and vanished events (and a source's word turning a call to
+closed, see `is_closure`) only come from runs that `closure_allowed` trusts: pass
+`closures=closure_allowed(result)` to `diff` and `run_complete=closure_allowed(result)` to
+`absence_events`.
 
 Deliberately not events: changes of title, summary, URL, programmes, keywords, raw audience
 text. They change `Call.content_hash()`, so the store keeps a new version, but nobody needs to

@@ -8,9 +8,9 @@ readers, a miss only shows it twice, so the rules are conservative. Two calls ar
    compared upper-cased without spaces or a leading "CUP"/"CIG" label. Only identifiers with at
    least six characters, a letter and a digit count (protocol numbers and years do not);
 2. **url**: their official page is the same after `normalize.canonical_url` (scheme, ``www``,
-   trailing slash, tracking parameters, jsessionid). The page is `Call.url`, and also
-   ``Call.extra["official_url"]`` for an aggregator that links to the issuer's page. A site
-   root never links;
+   trailing slash, tracking parameters, jsessionid). The page is `Call.url`, and also, for an
+   aggregator that links to the issuer's page, ``Call.extra["official_url"]`` and documents of
+   kind "official" (as the incentivi kind records them). A site root never links;
 3. **title**: their titles, accent-folded, lower-cased and without stop words or the issuer's
    own words, score at least `threshold` with rapidfuzz (token_set_ratio when the two have a
    similar number of words, token_sort_ratio otherwise, so a title that merely contains
@@ -45,6 +45,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -241,12 +242,12 @@ def _identifiers(call: Call) -> list[str]:
 
 def _urls(call: Call) -> list[str]:
     out = []
-    for raw in (call.url, call.extra.get("official_url", "")):
+    official = [d.url for d in call.documents if d.kind == "official"]
+    for raw in (call.url, call.extra.get("official_url", ""), *official):
         if not raw.strip():
             continue
         url = canonical_url(raw)
-        host_and_path = url.split("://", 1)[-1]
-        if "/" in host_and_path and not host_and_path.endswith("/"):
+        if urlsplit(url).path not in ("", "/"):
             out.append(url)
     return out
 

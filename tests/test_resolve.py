@@ -132,6 +132,18 @@ def test_same_official_url_after_canonicalisation_merges(link: str) -> None:
     assert entities[0].links[0].rule == "url"
 
 
+def test_official_link_recorded_as_a_document_merges() -> None:
+    # incentivi records its "Link istituzionale" as a document of kind "official".
+    aggregated = call("incentivi", "node/3401", "Misura attrazione investimenti", documents=(
+        Document(title="Pagina istituzionale", url=INSEDIAMENTO_URL + "/", kind="official"),))
+    assert merged_pairs([insediamento(), aggregated]) == [
+        ["incentivi:node/3401", "piemonte:18454"]
+    ]
+    annex = aggregated.model_copy(update={"documents": (
+        Document(title="Bando", url=INSEDIAMENTO_URL + "/", kind="annex"),)})
+    assert merged_pairs([insediamento(), annex]) == []
+
+
 def test_different_query_or_path_is_a_different_page() -> None:
     other = call("incentivi", "node/3402", "Misura attrazione investimenti",
                  extra={"official_url": INSEDIAMENTO_URL + "?lotto=2"})
@@ -141,8 +153,9 @@ def test_different_query_or_path_is_a_different_page() -> None:
 
 
 def test_a_site_root_never_links() -> None:
-    a = call("incentivi", "node/1", "Bando A", extra={"official_url": "https://www.regione.piemonte.it/"})
-    b = call("piemonte", "1", "Bando B", url="http://regione.piemonte.it")
+    a = call("incentivi", "node/1", "Bando A",
+             extra={"official_url": "https://www.regione.piemonte.it/?lang=it"})
+    b = call("piemonte", "1", "Bando B", url="http://regione.piemonte.it?lang=it")
     assert merged_pairs([a, b]) == []
 
 
