@@ -129,7 +129,7 @@ def find_deadline(text: str, tz: ZoneInfo = ROME) -> CueResult:
     hits += [h for h in (_after_cue(flat, span, _DEADLINE_BEFORE, tz, True) for span in spans) if h]
     rolling = _ROLLING.search(flat)
     best = min(hits, key=lambda h: (h.start, -h.end)) if hits else None
-    evidence = [flat[best.start:best.end]] if best else []
+    evidence = [flat[best.start : best.end]] if best else []
     if rolling and not (best and best.start <= rolling.start() < best.end):
         evidence.append(rolling.group(0))
     return CueResult(
@@ -154,7 +154,7 @@ def find_opening(text: str, tz: ZoneInfo = ROME) -> OpeningResult:
     if not hits:
         return OpeningResult()
     best = min(hits, key=lambda h: (h.start, -h.end))
-    return OpeningResult(opens_at=best.when, evidence=flat[best.start:best.end])
+    return OpeningResult(opens_at=best.when, evidence=flat[best.start : best.end])
 
 
 _STATUS_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -250,5 +250,5 @@ def _read(
 
 
 def _trailing_time_length(flat: str, pos: int) -> int:
-    m = _TRAILING_TIME.match(flat[pos:pos + 30])
+    m = _TRAILING_TIME.match(flat[pos : pos + 30])
     return m.end() if m else 0

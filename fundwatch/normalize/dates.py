@@ -90,7 +90,7 @@ def parse_date(value: str | None) -> date | None:
         return None
     iso = _ISO.match(value.strip())
     if iso:
-        return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        return _safe_date(int(iso[1]), int(iso[2]), int(iso[3]))
     return _find_date(value)
 
 
@@ -122,11 +122,16 @@ def _from_epoch(number: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def _from_iso(m: re.Match[str], tz: ZoneInfo, end_of_day: bool) -> datetime:
-    day = date(int(m[1]), int(m[2]), int(m[3]))
+def _from_iso(m: re.Match[str], tz: ZoneInfo, end_of_day: bool) -> datetime | None:
+    day = _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    if day is None:  # WordPress writes "0000-00-00 00:00:00" for "never"
+        return None
     if m[4] is None:
         return _combine(day, None, tz, end_of_day)
-    clock = time(int(m[4]), int(m[5]), int(m[6] or 0))
+    try:
+        clock = time(int(m[4]), int(m[5]), int(m[6] or 0))
+    except ValueError:
+        return None
     offset = m[7]
     if offset is None:
         return datetime.combine(day, clock, tz).astimezone(UTC)

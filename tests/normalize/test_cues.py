@@ -200,3 +200,11 @@ def test_acf_compact_date_reads_as_a_day() -> None:
     # parse_datetime learnt the ACF date-picker form (Ymd) for WordPress deadline fields
     assert parse_datetime("20260615", end_of_day=True) == utc(2026, 6, 15, 21, 59, 59)
     assert parse_datetime("20261399") is None
+
+
+@pytest.mark.parametrize(
+    "value", ["0000-00-00T00:00:00", "0000-00-00 00:00:00Z", "2026-02-30", "2026-01-01T25:00:00"]
+)
+def test_impossible_iso_dates_read_as_none(value: str) -> None:
+    # WordPress writes "0000-00-00 00:00:00" for an unset date_gmt; parse_datetime used to raise
+    assert parse_datetime(value) is None
