@@ -31,6 +31,7 @@ __all__ = ["PageResult", "posts_to_calls", "read_page"]
 _WHITESPACE = " \t\r\n\ufeff\u00a0"
 _FILE_LINK = re.compile(r"\.(pdf|docx?|xlsx?|odt|ods|zip|rar|p7m|rtf)$", re.I)
 _SUMMARY_MAX = 600
+_MORE = re.compile(r"\s*\[(?:…|\.\.\.)\]\s*$")  # the tail of WordPress's automatic excerpts
 
 
 @dataclass
@@ -110,6 +111,8 @@ def _post_to_call(post: Mapping[str, Any], params: WpRestParams, source_id: str)
     post_id = _text(_get(post, f.id))
     title = one_line(html_to_text(_text(_get(post, f.title))))
     link = _text(_get(post, f.link)) or _text(_get(post, "guid"))
+    if link.startswith("/"):
+        link = urljoin(params.base_url + "/", link)
     if not post_id or not title or not link.startswith(("http://", "https://")):
         return None
     zone = params.zone
@@ -272,7 +275,7 @@ def _documents(content_html: str, base: str) -> list[Document]:
 
 
 def _summary(excerpt: str, content: str) -> str:
-    text = one_line(excerpt) or one_line(content)
+    text = _MORE.sub("", one_line(excerpt)) or one_line(content)
     if len(text) <= _SUMMARY_MAX:
         return text
     cut = text[:_SUMMARY_MAX].rsplit(" ", 1)[0]
@@ -349,8 +352,12 @@ def _text(value: Any) -> str:
 
 
 def _strings(value: Any) -> list[str]:
+    """A list of strings from a list, a space-separated string or an object whose values are
+    the strings (PHP encodes a list with gaps in its keys as an object)."""
     if isinstance(value, str):
         return value.split()
+    if isinstance(value, Mapping):
+        value = list(value.values())
     if isinstance(value, list):
         return [v.strip() for v in value if isinstance(v, str)]
     return []

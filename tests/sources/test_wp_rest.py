@@ -230,6 +230,23 @@ def test_missing_optional_keys_and_odd_values() -> None:
     assert call.audience_raw == "imprese"
 
 
+def test_php_object_class_list_relative_link_and_excerpt_tail() -> None:
+    # PHP encodes a list whose keys have gaps as an object; some sites give root-relative
+    # links; automatic excerpts end in "[&hellip;]".
+    post: dict[str, Any] = {
+        "id": 9,
+        "link": "/bandi/voucher-export/",
+        "title": {"rendered": "Voucher export"},
+        "excerpt": {"rendered": "<p>Contributi per le imprese esportatrici [&hellip;]</p>\n"},
+        "class_list": {"0": "post-9", "3": "destinatari-micro-imprese", "5": "hentry"},
+    }
+    p = params(class_list=[{"prefix": "destinatari-", "to": "audiences"}])
+    (call,) = parse(dump([post]), p, "x")
+    assert call.url == "https://www.example.org/bandi/voucher-export/"
+    assert call.summary == "Contributi per le imprese esportatrici"
+    assert [(a.code, a.raw) for a in call.audiences] == [("micro_impresa", "micro imprese")]
+
+
 def test_structured_deadline_field_beats_text_cues() -> None:
     post = {
         "id": 1,
