@@ -9,6 +9,7 @@ escape, and only with `strict=True` (tests); otherwise they are recorded too.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import traceback
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from fundwatch.config import Config, SourceConfig
 from fundwatch.errors import SourceError
 from fundwatch.config.settings import Settings
 from fundwatch.http import HttpCache, HttpClient, HttpSettings
-from fundwatch.models import Call, ChangeEvent, SourceResult
+from fundwatch.models import Call, ChangeEvent, ChangeKind, SourceResult
 from fundwatch.sources import FetchContext, get_kind
 from fundwatch.store import RunSummary, Store
 
@@ -127,24 +128,41 @@ def fetch_source(
 
 
 def record(store: Store, result: SourceResult, vanish_after: int) -> RunSummary:
-    """Diff a result against the store and write it, with its events, in one transaction."""
+    """Diff a result against the store and write it, with its events, in one transaction.
+
+    Order of causes (see fundwatch.changes): first what the clock did to the stored versions
+    since the last trusted run (opened / closed by their own dates), then what the new content
+    changed, then what absence means. Runs that `closure_allowed` does not trust produce no
+    closing event of any cause; a call whose new version would close it is then not updated at
+    all, so the next trusted run still reports the closure.
+    """
     previous = store.previous_calls(result.source_id)
     now = result.finished_at or _utcnow()
+    trusted = changes.closure_allowed(result)
     events: list[ChangeEvent] = []
+    if trusted:
+        since = store.last_trusted_run(result.source_id)
+        if since is not None:
+            for stored in previous.values():
+                if not stored.gone:
+                    events.extend(changes.status_transitions(stored.call, since, now))
+    kept: list[Call] = []
     for call in result.calls:
         old = previous.get(call.source_id)
-        events.extend(changes.diff(old.call if old else None, call, now))
+        found = changes.diff(old.call if old else None, call, now)
+        if not trusted and any(changes.is_closure(e) for e in found):
+            continue
+        events.extend(found)
+        kept.append(call)
     seen = {c.source_id for c in result.calls}
     missing = [p.call for sid, p in previous.items() if sid not in seen and not p.gone]
     absent, counts = changes.absence_events(
-        missing,
-        store.miss_counts(result.source_id),
-        changes.closure_allowed(result),
-        vanish_after,
-        now,
+        missing, store.miss_counts(result.source_id), trusted, vanish_after, now
     )
     events.extend(absent)
-    gone = [e.source_id for e in absent if e.kind.value == "vanished"]
+    gone = [e.source_id for e in absent if e.kind is ChangeKind.VANISHED]
+    if len(kept) != len(result.calls):
+        result = dataclasses.replace(result, calls=tuple(kept))
     return store.save_run(result, events, miss_counts=counts, gone=gone)
 
 

@@ -136,6 +136,22 @@ class Store:
                 .limit(1)
             ).first()
 
+    def last_trusted_run(self, source_id: str) -> datetime | None:
+        """When the last complete run that returned calls started (the clock-driven status
+        transitions are computed from there, so windows never overlap)."""
+        with Session(self.engine) as s:
+            return s.exec(
+                select(SourceRun.started_at)
+                .where(
+                    SourceRun.source_id == source_id,
+                    col(SourceRun.complete).is_(True),
+                    col(SourceRun.calls_seen) > 0,
+                    SourceRun.error == "",
+                )
+                .order_by(col(SourceRun.started_at).desc())
+                .limit(1)
+            ).first()
+
     def run_count(self, source_id: str) -> int:
         with Session(self.engine) as s:
             return len(s.exec(select(SourceRun.id).where(SourceRun.source_id == source_id)).all())
