@@ -1,7 +1,11 @@
 """Euro amounts as Italian and EU sources write them.
 
 ``3.200.000,00``, ``€. 213.774,00 o.f.e.``, ``€ 1.500.000,00``, ``1,5 milioni``,
-``2 mln``, ``EUR 500000``, ``1 500 000``, ``12000000`` and JSON numbers.
+``2 mln``, ``EUR 500000``, ``1 500 000``, ``EUR 2,000,000``, ``12000000`` and JSON numbers.
+
+In prose the amount is the first number written next to a currency word or sign (``PR FESR
+2021-2027, dotazione € 1.000.000`` gives one million, not 2021); without any, the first number
+that is not a percentage.
 """
 
 from __future__ import annotations
@@ -9,7 +13,18 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-_NUMBER = re.compile(r"\d[\d.,' \u00a0]*\d|\d")
+# space-grouped thousands ("1 500 000") only in groups of three, so that "2021-2027 550.000"
+# stays two numbers
+_NUMBER = re.compile(
+    r"(?<!\d)\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?!\d)|\d[\d.,']*\d|\d"
+)
+_PERCENT = re.compile(r"^\s*(?:%|per ?cento|percent)", re.IGNORECASE)
+_CURRENCY_BEFORE = re.compile(r"(?:€|\beur|\beuro)\.?\s*$", re.IGNORECASE)
+_CURRENCY_AFTER = re.compile(
+    r"^\s*(?:(?:milioni|milione|mln|mio|million|millions|mld|miliardi|miliardo|billion|mila|k)"
+    r"\.?\s*(?:di\s+)?)?(?:€|eur\b|euro\b)",
+    re.IGNORECASE,
+)
 _SCALE = re.compile(
     r"^\s*(milioni|milione|mln|mio|million|millions|mld|miliardi|miliardo|billion|mila|k)\b",
     re.IGNORECASE,
@@ -36,10 +51,10 @@ def parse_eur(value: str | int | float | Decimal | None) -> Decimal | None:
         return None
     if isinstance(value, int | float | Decimal):
         return Decimal(str(value))
-    m = _NUMBER.search(value)
+    m = _pick_number(value)
     if not m:
         return None
-    amount = _to_decimal(m.group(0).strip())
+    amount = _to_decimal(m.group(0).strip(), scaled=bool(_SCALE.match(value[m.end() :])))
     if amount is None:
         return None
     scale = _SCALE.match(value[m.end() :])
@@ -50,8 +65,19 @@ def parse_eur(value: str | int | float | Decimal | None) -> Decimal | None:
     return amount.normalize()
 
 
-def _to_decimal(raw: str) -> Decimal | None:
-    raw = raw.replace("'", "").replace("\u00a0", " ")
+def _pick_number(value: str) -> re.Match[str] | None:
+    """The number next to a currency sign or word, else the first that is not a percentage."""
+    candidates = [m for m in _NUMBER.finditer(value) if not _PERCENT.match(value[m.end() :])]
+    for m in candidates:
+        if _CURRENCY_BEFORE.search(value[max(0, m.start() - 8) : m.start()]) or (
+            _CURRENCY_AFTER.match(value[m.end() :])
+        ):
+            return m
+    return candidates[0] if candidates else None
+
+
+def _to_decimal(raw: str, *, scaled: bool = False) -> Decimal | None:
+    raw = raw.replace("'", "").replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
     if " " in raw:
         raw = raw.replace(" ", "")
     if "," in raw and "." in raw:
@@ -61,11 +87,17 @@ def _to_decimal(raw: str) -> Decimal | None:
         else:
             raw = raw.replace(",", "")
     elif "," in raw:
-        # one comma is the Italian decimal separator; several are English thousands
-        raw = raw.replace(",", ".") if raw.count(",") == 1 else raw.replace(",", "")
+        # one comma is the Italian decimal separator ("12,50", "1,5 milioni"), except before
+        # exactly three digits and no scale word ("EUR 1,000" in English); several are thousands
+        head, _, tail = raw.rpartition(",")
+        thousands = raw.count(",") > 1 or (len(tail) == 3 and head != "0" and not scaled)
+        raw = raw.replace(",", "") if thousands else raw.replace(",", ".")
     elif "." in raw:
         parts = raw.split(".")
-        if len(parts) > 2 or len(parts[-1]) == 3:
+        if len(parts) > 2 and len(parts[-1]) in (1, 2):
+            # "1.500.000.00": thousands dots and a decimal dot
+            raw = "".join(parts[:-1]) + "." + parts[-1]
+        elif len(parts) > 2 or len(parts[-1]) == 3:
             raw = raw.replace(".", "")
     try:
         return Decimal(raw)
