@@ -56,7 +56,9 @@ _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH_NAME})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})
 _TIME = re.compile(
     r"(?:ore|h|alle|at|à)?\s*(?<![\d/.])(\d{1,2})(?:[:.](\d{2}))(?::(\d{2}))?\s*([AaPp][Mm])?(?![\d/])"
 )
-_ORE_ONLY = re.compile(r"\bore\s+(\d{1,2})\b(?![:.]\d)", re.I)
+# "ore 12", "alle 12", "h 12", "h.12" (not "H2" or "h24", which name other things)
+_ORE_ONLY = re.compile(r"(?:\bore\s*|\balle\s+|\bh\.\s*|\bh\s+)(\d{1,2})\b(?![:.]\d)", re.I)
+_END_OF_DAY = time(23, 59, 59)
 
 
 def parse_datetime(
@@ -166,9 +168,13 @@ def _find_time(text: str) -> time | None:
             hour = hour % 12 + (12 if m[4].lower() == "pm" else 0)
         if hour < 24 and minute < 60 and second < 60:
             return time(hour, minute, second)
+        if (hour, minute, second) == (24, 0, 0):  # "entro le ore 24:00": the end of that day
+            return _END_OF_DAY
     m = _ORE_ONLY.search(stripped)
     if m and int(m[1]) < 24:
         return time(int(m[1]), 0)
+    if m and int(m[1]) == 24:
+        return _END_OF_DAY
     return None
 
 
