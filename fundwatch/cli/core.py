@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from fundwatch.cli import app
 from fundwatch.cli.tables import print_table
 from fundwatch.config import Profile, Settings
@@ -262,7 +264,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
             raw_params[key] = json.loads(value)
         except ValueError:
             raw_params[key] = value
-    params = kind.parse_params(raw_params)
+    try:
+        params = kind.parse_params(raw_params)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "params"
+        raise FundwatchError(
+            f"{args.kind}: parameter '{where}': {err['msg'].lower()} "
+            f"(give it with --param {where}=JSON)"
+        ) from None
     try:
         raw = args.file.read_bytes()
     except OSError as exc:
