@@ -108,6 +108,13 @@ class MemoryHttpCache:
         self._entries[url] = entry
 
 
+def _with_params(url: str, params: Mapping[str, str | int] | None) -> str:
+    """`url` with `params` merged into its query; a query already in `url` is kept (a
+    pagination link such as Plone's ``batching.next`` carries its own)."""
+    target = httpx.URL(url)
+    return str(target.copy_merge_params(dict(params)) if params else target)
+
+
 class HttpClient:
     """A polite, retrying HTTP client. Use as a context manager or call `close()`."""
 
@@ -153,7 +160,7 @@ class HttpClient:
         conditional: bool = False,
     ) -> Response:
         """GET `url`. With `conditional`, send the cached validators and accept a 304."""
-        full = str(httpx.URL(url, params=dict(params) if params else None))
+        full = _with_params(url, params)
         extra = dict(headers or {})
         cached = self.cache.get(full) if conditional else None
         if cached is not None:
@@ -183,7 +190,7 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """POST; `files` gives multipart parts as (filename, content, content type)."""
-        full = str(httpx.URL(url, params=dict(params) if params else None))
+        full = _with_params(url, params)
         return self._send("POST", full, headers=dict(headers or {}), files=files, data=data)
 
     # -- internals -----------------------------------------------------------------------
