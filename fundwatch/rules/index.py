@@ -1,0 +1,227 @@
+"""Matching many profiles against many calls without checking every pair.
+
+`ProfileIndex` files the profiles under what a call must share with them: the territory
+units containing them, the audience terms admitting them, the statuses, call types and lead
+times they accept, and posting lists of their funds, programmes and the first token of each
+of their terms. Each posting is a bitset over the profiles (a Python int: bit i = profile i),
+so narrowing a call's candidates is a few ANDs and ORs of machine words.
+
+Contract: `candidates(f)` is a superset of the profiles `evaluate` would match, so
+`match(f)` returns exactly the verdicts of the all-pairs loop `engine.match_pairs`. Each
+bitset below mirrors one predicate and only ever leaves out profiles that predicate would
+exclude; criteria not mirrored (grant size, co-financing, keyword conditions, the score)
+are left to `evaluate`, which runs on every candidate. The tests compare both ways on
+random profiles and calls, and `benchmarks/match.py` does so at scale.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+
+from fundwatch.models import Status
+from fundwatch.rules.compiled import PHRASE, CompiledProfile, Term
+from fundwatch.rules.engine import evaluate
+from fundwatch.rules.facts import CallFacts
+from fundwatch.rules.verdict import Verdict
+
+__all__ = ["ProfileIndex"]
+
+
+def _add(table: dict[str, int], key: str, bit: int) -> None:
+    table[key] = table.get(key, 0) | bit
+
+
+class ProfileIndex:
+    """Bitset postings over a fixed sequence of compiled profiles."""
+
+    def __init__(self, profiles: Sequence[CompiledProfile]) -> None:
+        self.profiles = tuple(profiles)
+        self.all = (1 << len(self.profiles)) - 1
+        self._excluded_call: dict[str, int] = {}
+        self._status: dict[str, int] = {}
+        self._status_strict = 0
+        self._call_type: dict[str, int] = {}
+        self._lead_free = 0
+        self._lead_strict = 0
+        self._lead_mins: list[int] = []
+        self._lead_cumulative: list[int] = []
+        self._terr_free = 0
+        self._terr_strict = 0
+        self._terr: dict[str, int] = {}
+        self._aud_free = 0
+        self._aud_strict = 0
+        self._aud: dict[str, int] = {}
+        self._int_free = 0
+        self._fund: dict[str, int] = {}
+        self._prog_code: dict[str, int] = {}
+        self._prog_word: dict[str, int] = {}
+        self._stem: dict[str, dict[str, int]] = {}
+        self._word: dict[str, dict[str, int]] = {}
+        self._phrase: dict[str, int] = {}
+        by_min: dict[int, int] = {}
+        for i, cp in enumerate(self.profiles):
+            bit = 1 << i
+            gates = cp.profile.gates
+            for ref in cp.excluded_calls:
+                _add(self._excluded_call, ref, bit)
+            for value in gates.status:
+                _add(self._status, value, bit)
+            if gates.strict("status"):
+                self._status_strict |= bit
+            for kind in cp.excluded_types:
+                _add(self._call_type, kind, bit)
+            if gates.min_lead_days <= 0:
+                self._lead_free |= bit
+            else:
+                by_min[gates.min_lead_days] = by_min.get(gates.min_lead_days, 0) | bit
+                if gates.strict("lead_time"):
+                    self._lead_strict |= bit
+            self._file_territory(cp, bit)
+            self._file_audience(cp, bit)
+            self._file_interests(cp, bit)
+        running = 0
+        for minimum in sorted(by_min):
+            running |= by_min[minimum]
+            self._lead_mins.append(minimum)
+            self._lead_cumulative.append(running)
+
+    def _file_territory(self, cp: CompiledProfile, bit: int) -> None:
+        if not cp.territory_gate():
+            self._terr_free |= bit
+            return
+        if cp.profile.gates.strict("territory"):
+            self._terr_strict |= bit
+        for key in cp.territory_keys:
+            _add(self._terr, key, bit)
+
+    def _file_audience(self, cp: CompiledProfile, bit: int) -> None:
+        if not cp.audience_gate():
+            self._aud_free |= bit
+            return
+        if cp.profile.gates.strict("audience"):
+            self._aud_strict |= bit
+        for code in cp.eligible:
+            _add(self._aud, code, bit)
+
+    def _file_interests(self, cp: CompiledProfile, bit: int) -> None:
+        if not cp.has_interests:
+            self._int_free |= bit
+            return
+        for fund in cp.funds:
+            _add(self._fund, fund, bit)
+        for want in cp.programmes:
+            _add(self._prog_code, want.code, bit)
+            if want.words:
+                _add(self._prog_word, want.words[0], bit)
+        for term in (*cp.themes, *cp.any_terms, *cp.all_terms, *cp.phrases):
+            self._file_term(term, bit)
+
+    def _file_term(self, term: Term, bit: int) -> None:
+        for lang, first in term.first_keys():
+            if lang == PHRASE:
+                _add(self._phrase, first, bit)
+            elif term.stemmed:
+                _add(self._stem.setdefault(lang, {}), first, bit)
+            else:
+                _add(self._word.setdefault(lang, {}), first, bit)
+
+    # -- querying ------------------------------------------------------------------------
+
+    def candidate_mask(self, f: CallFacts) -> int:
+        """Bitset of the profiles that may match `f`; every other profile cannot."""
+        mask = self.all & ~self._excluded_call.get(f.ref, 0)
+        if f.status is Status.UNKNOWN:
+            mask &= ~self._status_strict
+        else:
+            mask &= self._status.get(f.status.value, 0)
+        if f.call_type:
+            mask &= ~self._call_type.get(f.call_type, 0)
+        mask &= self._lead_mask(f)
+        if not mask:
+            return 0
+        mask &= self._territory_mask(f)
+        if not mask:
+            return 0
+        mask &= self._audience_mask(f)
+        if not mask:
+            return 0
+        return mask & self._interest_mask(f)
+
+    def _lead_mask(self, f: CallFacts) -> int:
+        if f.days_left is None:
+            return self.all if f.call.rolling else self.all & ~self._lead_strict
+        n = bisect_right(self._lead_mins, f.days_left)
+        return self._lead_free | (self._lead_cumulative[n - 1] if n else 0)
+
+    def _territory_mask(self, f: CallFacts) -> int:
+        if not f.territories:
+            return self.all & ~self._terr_strict
+        mask = self._terr_free
+        for code in f.territories:
+            mask |= self._terr.get(code, 0)
+        return mask
+
+    def _audience_mask(self, f: CallFacts) -> int:
+        if not f.audiences:
+            return self.all & ~self._aud_strict
+        mask = self._aud_free
+        for code in f.audiences:
+            mask |= self._aud.get(code, 0)
+        return mask
+
+    def _interest_mask(self, f: CallFacts) -> int:
+        mask = self._int_free
+        for fund in f.funds:
+            mask |= self._fund.get(fund, 0)
+        for prog in f.programmes:
+            mask |= self._prog_code.get(prog.code, 0)
+            for word in prog.word_set:
+                mask |= self._prog_word.get(word, 0)
+        phrase = self._phrase
+        for fld in f.fields:
+            stems = self._stem.get(fld.lang)
+            if stems:
+                for stem in fld.stem_set:
+                    mask |= stems.get(stem, 0)
+            words = self._word.get(fld.lang)
+            if words:
+                for word in fld.word_set:
+                    mask |= words.get(word, 0)
+            if phrase:
+                for word in fld.word_set:
+                    mask |= phrase.get(word, 0)
+        return mask
+
+    def candidates(self, f: CallFacts) -> list[int]:
+        """Positions (in `profiles`) of the candidate profiles of `f`, ascending."""
+        return _bits(self.candidate_mask(f))
+
+    def match(self, f: CallFacts) -> list[Verdict]:
+        """The matching verdicts of `f`, in profile order (fast verdicts, no full trace)."""
+        out = []
+        for i in self.candidates(f):
+            verdict = evaluate(self.profiles[i], f, trace=False)
+            if verdict.matched:
+                out.append(verdict)
+        return out
+
+    def match_all(self, calls: Iterable[CallFacts]) -> Iterator[Verdict]:
+        """Every matching (profile, call) pair, call by call."""
+        for f in calls:
+            yield from self.match(f)
+
+
+def _bits(mask: int) -> list[int]:
+    """Positions of the set bits of `mask`, ascending."""
+    out: list[int] = []
+    base = 0
+    while mask:
+        chunk = mask & 0xFFFFFFFFFFFFFFFF
+        while chunk:
+            low = chunk & -chunk
+            out.append(base + low.bit_length() - 1)
+            chunk ^= low
+        mask >>= 64
+        base += 64
+    return out

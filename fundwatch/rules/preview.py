@@ -1,0 +1,134 @@
+"""Preview a rule change: which calls would enter or leave each profile's matches.
+
+Staff edit profiles, then run a dry run against the stored calls before deploying. Each call
+is judged in its current state at `now` and in each of its past versions at the moment that
+version was seen, once with the profile as deployed (`before`) and once as edited (`after`).
+A `Change` is a call state whose verdict differs; it carries both verdicts, traced in full, so
+the report can say why it matched before and why not after, or the other way round.
+
+Pure: the snapshots come from the caller (the CLI reads them from the store).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from fundwatch.config.profile import Profile
+from fundwatch.models import Call
+from fundwatch.rules.compiled import CompiledProfile, compile_profile
+from fundwatch.rules.engine import evaluate
+from fundwatch.rules.facts import CallFacts, call_facts, call_ref
+from fundwatch.rules.feedback import Feedback
+from fundwatch.rules.index import ProfileIndex
+from fundwatch.rules.verdict import Verdict
+
+__all__ = ["Change", "ProfilePreview", "Snapshot", "preview"]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One state of one call: the current one (judged at `now`) or a past version (judged
+    at the moment it was seen)."""
+
+    call: Call
+    at: datetime
+    current: bool
+    call_id: int | None = None
+
+    @property
+    def ref(self) -> str:
+        return call_ref(self.call)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A call state matched on one side of the edit only; both verdicts fully traced
+    (`before` is None for a profile that did not exist)."""
+
+    snapshot: Snapshot
+    before: Verdict | None
+    after: Verdict
+
+    @property
+    def direction(self) -> Literal["enters", "leaves"]:
+        return "enters" if self.after.matched else "leaves"
+
+
+@dataclass(frozen=True)
+class ProfilePreview:
+    """What the edit does to one profile. Counts are of current matches."""
+
+    profile_id: str
+    kind: Literal["added", "changed", "unchanged"]
+    before_count: int
+    after_count: int
+    changes: tuple[Change, ...] = field(default=())
+
+    def current(self, direction: str) -> list[Change]:
+        return [c for c in self.changes if c.snapshot.current and c.direction == direction]
+
+    def past(self, direction: str) -> list[Change]:
+        return [c for c in self.changes if not c.snapshot.current and c.direction == direction]
+
+
+def preview(
+    before: Sequence[Profile],
+    after: Sequence[Profile],
+    snapshots: Sequence[Snapshot],
+    feedback: Mapping[str, Feedback] | None = None,
+) -> list[ProfilePreview]:
+    """Compare each profile of `after` with the profile of the same id in `before`.
+
+    Profiles only in `before` are not part of the edit and are left alone. Changes are
+    ordered current first, then by call reference and moment.
+    """
+    feedback = feedback or {}
+    old = {p.id: p for p in before}
+    after_cps = [compile_profile(p, feedback.get(p.id)) for p in after]
+    before_cps = [compile_profile(old[p.id], feedback.get(p.id)) for p in after if p.id in old]
+    facts = [call_facts(s.call, s.at) for s in snapshots]
+    matched_after = _matches(after_cps, facts)
+    matched_before = _matches(before_cps, facts)
+    by_id = {cp.id: cp for cp in before_cps}
+    out: list[ProfilePreview] = []
+    for cp in after_cps:
+        was = matched_before.get(cp.id, set())
+        now_in = matched_after.get(cp.id, set())
+        old_cp = by_id.get(cp.id)
+        changes = [_change(snapshots[i], facts[i], old_cp, cp) for i in sorted(was ^ now_in)]
+        changes.sort(
+            key=lambda c: (
+                not c.snapshot.current,
+                c.snapshot.call.source,
+                c.snapshot.call.source_id,
+                c.snapshot.at,
+            )
+        )
+        current = {i for i, s in enumerate(snapshots) if s.current}
+        kind: Literal["added", "changed", "unchanged"]
+        if old_cp is None:
+            kind = "added"
+        else:
+            kind = "unchanged" if old_cp.profile == cp.profile else "changed"
+        out.append(
+            ProfilePreview(cp.id, kind, len(was & current), len(now_in & current), tuple(changes))
+        )
+    return out
+
+
+def _matches(cps: Sequence[CompiledProfile], facts: Sequence[CallFacts]) -> dict[str, set[int]]:
+    index = ProfileIndex(cps)
+    out: dict[str, set[int]] = {cp.id: set() for cp in cps}
+    for i, f in enumerate(facts):
+        for verdict in index.match(f):
+            out[verdict.profile_id].add(i)
+    return out
+
+
+def _change(
+    snapshot: Snapshot, f: CallFacts, before: CompiledProfile | None, after: CompiledProfile
+) -> Change:
+    return Change(snapshot, evaluate(before, f) if before is not None else None, evaluate(after, f))

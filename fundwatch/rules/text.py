@@ -1,0 +1,95 @@
+"""Words for matching: accent folding, tokens, snowball stems, term occurrence.
+
+Folding is `fundwatch.normalize.territories.fold_name` (lower case, accents and punctuation
+dropped), so "Attività" and "attivita" are the same token and "dell'innovazione" gives
+"dell", "innovazione". Stems come from the snowball stemmer of the text's language (Italian
+"imprese" and "impresa" both give "impres"); a language without a stemmer keeps its tokens.
+A term (one or more words) occurs in a text when its token sequence appears contiguously.
+
+Stemming is memoised per language: the snowball stemmers are pure Python (~35 µs a word) and
+call texts share most of their vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+import snowballstemmer
+
+from fundwatch.normalize.territories import fold_name
+
+__all__ = ["SEP", "joined_tokens", "occurs", "stem_tokens", "tokens"]
+
+SEP = "\x00"
+"""A token that never matches: put between the segments of a list (keywords, themes) so
+that a term cannot run across two of them."""
+
+_ALGORITHMS = {
+    "it": "italian",
+    "en": "english",
+    "fr": "french",
+    "es": "spanish",
+    "de": "german",
+    "pt": "portuguese",
+    "nl": "dutch",
+    "ro": "romanian",
+}
+_MEMO: dict[str, dict[str, str]] = {}
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Folded tokens of `text`: ``"Attività d'impresa"`` -> ``("attivita", "d", "impresa")``."""
+    return tuple(fold_name(text).split())
+
+
+def joined_tokens(segments: Iterable[str]) -> tuple[str, ...]:
+    """Tokens of several segments with `SEP` between them."""
+    out: list[str] = []
+    for segment in segments:
+        words = tokens(segment)
+        if not words:
+            continue
+        if out:
+            out.append(SEP)
+        out.extend(words)
+    return tuple(out)
+
+
+@cache
+def _stemmer(lang: str) -> snowballstemmer.BaseStemmer | None:
+    algorithm = _ALGORITHMS.get(lang)
+    return snowballstemmer.stemmer(algorithm) if algorithm else None
+
+
+def stem_tokens(words: Sequence[str], lang: str) -> tuple[str, ...]:
+    """The stems of folded `words` in language `lang` (`SEP` stays as it is)."""
+    stemmer = _stemmer(lang)
+    if stemmer is None:
+        return tuple(words)
+    memo = _MEMO.setdefault(lang, {})
+    out: list[str] = []
+    for word in words:
+        stem = memo.get(word)
+        if stem is None:
+            stem = word if word == SEP else stemmer.stemWord(word)
+            memo[word] = stem
+        out.append(stem)
+    return tuple(out)
+
+
+def occurs(needle: Sequence[str], hay: Sequence[str], hay_set: frozenset[str]) -> bool:
+    """True when the token sequence `needle` appears contiguously in `hay` (`hay_set` is
+    `set(hay)`, passed in so that one-word terms cost one lookup)."""
+    if not needle:
+        return False
+    first = needle[0]
+    if first not in hay_set:
+        return False
+    size = len(needle)
+    if size == 1:
+        return True
+    for i in range(len(hay) - size + 1):
+        if hay[i] == first and tuple(hay[i : i + size]) == tuple(needle):
+            return True
+    return False
