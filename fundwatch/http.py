@@ -44,6 +44,7 @@ class HttpSettings:
     respect_robots: bool = True
     proxy: str | None = None
     host_overrides: Mapping[str, str] = field(default_factory=dict)
+    overridden_hosts_only: bool = False
 
     @property
     def user_agent(self) -> str:
@@ -197,6 +198,8 @@ class HttpClient:
 
     def _send(self, method: str, url: str, **kwargs: Any) -> Response:
         target = self._rewrite(url)
+        if self.settings.overridden_hosts_only and target == url:
+            raise FetchError("offline: no override for this host", url=url)
         if self.settings.respect_robots and not self._allowed(url):
             raise FetchError("disallowed by the site's robots.txt", url=url)
         attempts = self.settings.retries + 1
@@ -264,6 +267,8 @@ class HttpClient:
     def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
         """Fetch robots.txt once per origin; a missing or unreadable one allows everything."""
         target = self._rewrite(origin + "/robots.txt")
+        if self.settings.overridden_hosts_only and target == origin + "/robots.txt":
+            return None
         self._wait_turn(origin)
         try:
             raw = self._client.get(target)

@@ -22,8 +22,8 @@ from pydantic import BaseModel
 
 from fundwatch import changes
 from fundwatch.config import Config, SourceConfig
-from fundwatch.errors import SourceError
 from fundwatch.config.settings import Settings
+from fundwatch.errors import SourceError
 from fundwatch.http import HttpCache, HttpClient, HttpSettings
 from fundwatch.models import Call, ChangeEvent, ChangeKind, SourceResult
 from fundwatch.sources import FetchContext, get_kind
@@ -222,8 +222,12 @@ def make_client(
     cache: HttpCache | None = None,
     host_overrides: dict[str, str] | None = None,
     min_interval: float | None = None,
+    offline: bool = False,
 ) -> HttpClient:
-    """The HTTP client configured from settings (the only place that builds one)."""
+    """The HTTP client configured from settings (the only place that builds one).
+
+    `offline` refuses every host without an override (the demo must never reach the internet).
+    """
     http = settings.http
     return HttpClient(
         HttpSettings(
@@ -234,6 +238,7 @@ def make_client(
             respect_robots=http.respect_robots,
             proxy=http.proxy,
             host_overrides={**http.host_overrides, **(host_overrides or {})},
+            overridden_hosts_only=offline,
         ),
         cache=cache,
     )

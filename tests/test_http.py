@@ -160,3 +160,15 @@ def test_bad_json_is_a_parse_error_naming_the_url() -> None:
         resp = c.get("https://a.example/x")
     with pytest.raises(ParseError, match=r"malformed JSON.*\(https://a.example/x\)"):
         resp.json()
+
+
+def test_offline_mode_refuses_hosts_without_override() -> None:
+    with (
+        _client(
+            FakeClock(),
+            overridden_hosts_only=True,
+            host_overrides={"a.example": "http://127.0.0.1:9/a"},
+        ) as c,
+        pytest.raises(FetchError, match=r"offline: no override for this host"),
+    ):
+        c.get("https://elsewhere.example/x")

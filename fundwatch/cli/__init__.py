@@ -26,7 +26,7 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fundwatch.cli import core, daemon, demo
+    from fundwatch.cli import core, daemon, demo, rules
 
     parser = argparse.ArgumentParser(
         prog="fundwatch",
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (core, demo, daemon):
+    for module in (core, demo, daemon, rules):
         module.register(sub)
     return parser
 

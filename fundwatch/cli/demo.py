@@ -50,6 +50,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         state = {"ok": "ok", "incomplete": "partial", "error": "FAILED"}[r.status]
         extra = f" — {r.error_kind}: {r.error}" if r.status == "error" else ""
         print(f"  {state:>7}  {r.source_id:<24} {s.seen:>4} calls, {s.new:>4} new{extra}")
+    if report.skipped:
+        print(f"  not in the demo (no recording yet): {', '.join(report.skipped)}")
     print(f"stored: {report.stored_calls} calls, {report.open_calls} not closed by their dates")
     print(f"database: {report.database_url}")
     print("look next:")

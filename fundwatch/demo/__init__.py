@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fundwatch.config import Config
-from fundwatch.demo.routes import ROUTES
+from fundwatch.demo.routes import DEMO_SOURCES, ROUTES
 from fundwatch.demo.server import serve_recordings
 from fundwatch.errors import FundwatchError
 from fundwatch.pipeline import Progress, SourceOutcome, make_client, run_sources
@@ -32,6 +32,7 @@ class DemoReport:
     stored_calls: int
     open_calls: int
     requests_served: Sequence[str]
+    skipped: Sequence[str]
 
 
 def demo_config(config: Config, workdir: Path) -> Config:
@@ -65,22 +66,27 @@ def run_demo(
     workdir.mkdir(parents=True)
     cfg = demo_config(config, workdir)
     hosts = sorted({r.host for r in ROUTES})
+    chosen = [s.id for s in cfg.sources if s.id in DEMO_SOURCES]
+    skipped = [s.id for s in cfg.sources if s.enabled and s.id not in DEMO_SOURCES]
     store = Store.open(cfg.settings.database_url, clock=lambda: now)
     try:
         with serve_recordings(recordings, ROUTES) as server:
             client = make_client(
                 cfg.settings,
+                offline=True,
                 cache=store.http_cache(),
                 host_overrides=server.overrides(hosts),
                 min_interval=0,
             )
             with client:
-                outcomes = run_sources(cfg, store, client, clock=lambda: now, progress=progress)
+                outcomes = run_sources(
+                    cfg, store, client, clock=lambda: now, progress=progress, only=chosen
+                )
             served = list(server.log)
         stored = store.calls()
         open_calls = store.calls(open_at=now)
     finally:
         store.close()
     return DemoReport(
-        workdir, cfg.settings.database_url, outcomes, len(stored), len(open_calls), served
+        workdir, cfg.settings.database_url, outcomes, len(stored), len(open_calls), served, skipped
     )

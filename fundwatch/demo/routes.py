@@ -1,8 +1,15 @@
-"""Which recording answers which portal request in the demo (paths under tests/fixtures/)."""
+"""Which recording answers which portal request in the demo (paths under tests/fixtures/).
+
+`DEMO_SOURCES` lists the shipped sources the demo runs; a shipped source with no recording
+(Sviluppo Toscana and Calabria Europa have none yet) is named in the summary as skipped
+rather than shown as a portal with no calls.
+"""
 
 from __future__ import annotations
 
 from fundwatch.demo.server import Route
+
+_WP_FIELDS = "id,date,date_gmt,modified,modified_gmt,type,link,title,content,excerpt,class_list"
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -10,5 +17,22 @@ ROUTES: tuple[Route, ...] = (
         "api.tech.ec.europa.eu",
         "/search-api/prod/rest/search",
         "eu_ft/viabolat_sedia_search_apiv2.154_5results_es-en-ro.json",
+        query={"pageNumber": "1"},
+    ),
+    Route(
+        "GET",
+        "www.lazioinnova.it",
+        "/wp-json/wp/v2/bandi",
+        "wp_rest/mayai_lazioinnova_wp_bandi_trimmed.json",
+        query={"page": "1", "_fields": _WP_FIELDS},
+    ),
+    Route(
+        "GET",
+        "portalebandi.regione.basilicata.it",
+        "/wp-json/wp/v2/avvisi-e-bandi",
+        "wp_rest/mayai_basilicata_wp_avvisi-e-bandi_first3.json",
+        query={"page": "1", "_fields": _WP_FIELDS},
     ),
 )
+
+DEMO_SOURCES: tuple[str, ...] = ("eu-ft-esf", "lazio-innova", "basilicata-bandi")

@@ -1,0 +1,42 @@
+"""`fundwatch demo` as a new user runs it: offline, real fetch code, a summary at the end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.helpers import fundwatch
+
+
+def test_demo_runs_offline_and_stores_the_recorded_calls(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = fundwatch("demo", "--dir", str(out), "--now", "2026-11-25T08:00:00+00:00")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "fundwatch demo — 2026-11-25 08:00 UTC, 3 sources" in result.stdout
+    assert any(line.split()[:3] == ["ok", "eu-ft-esf", "2"] for line in lines)
+    assert any(line.split()[:3] == ["ok", "lazio-innova", "1"] for line in lines)
+    assert any(line.split()[:3] == ["ok", "basilicata-bandi", "3"] for line in lines)
+    assert "not in the demo (no recording yet): sviluppo-toscana, calabria-europa" in result.stdout
+    assert "stored: 6 calls" in result.stdout
+    assert (out / "fundwatch.db").exists()
+
+    db = f"sqlite:///{out / 'fundwatch.db'}"
+    listed = fundwatch("calls", "--json", env={"FUNDWATCH_DATABASE_URL": db})
+    assert listed.returncode == 0, listed.stderr
+    calls = json.loads(listed.stdout)
+    assert sorted((c["source"], c["source_id"]) for c in calls)[:2] == [
+        ("basilicata-bandi", "102319"),
+        ("basilicata-bandi", "102348"),
+    ]
+    assert {c["source"] for c in calls} == {"eu-ft-esf", "lazio-innova", "basilicata-bandi"}
+    eu = {c["source_id"]: c for c in calls if c["source"] == "eu-ft-esf"}
+    assert set(eu) == {"EU4H-2024-PJ-03-5", "HORIZON-MISS-2027-02-CANCER-02"}
+    assert eu["HORIZON-MISS-2027-02-CANCER-02"]["url"].endswith(
+        "/topic-details/HORIZON-MISS-2027-02-CANCER-02"
+    )
+
+    health = fundwatch("sources", "--json", env={"FUNDWATCH_DATABASE_URL": db})
+    rows = {r["id"]: r for r in json.loads(health.stdout)}
+    assert rows["eu-ft-esf"]["last_run_status"] == "ok"
+    assert rows["sviluppo-toscana"]["last_run_status"] == "never"
