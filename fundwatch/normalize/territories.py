@@ -2,8 +2,8 @@
 
 Data: ``fundwatch/data/it_regions.csv`` (20 regions, curated aliases) and ``it_provinces.csv`` /
 ``it_municipalities.csv``, extracted from ISTAT's "Elenco comuni italiani" (see
-``fundwatch/data/PROVENANCE.md`` for the version, the licence and how to rebuild). The files are
-read on first use and cached.
+``fundwatch/data/PROVENANCE.md`` for the version, the licence and how to rebuild), loaded by
+`fundwatch.data.italy` on first use and cached.
 
 Codes accepted everywhere (`lookup`, `contains`, `ancestors`):
 
@@ -26,15 +26,12 @@ counted them in Pesaro e Urbino).
 
 from __future__ import annotations
 
-import csv
 import re
-import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from typing import Literal, TypeVar
+from typing import TypeVar
 
+from fundwatch.data.italy import EU_MEMBERS, TerritoryInfo, fold_name, fold_with_offsets, italy
 from fundwatch.models import Territory
 
 __all__ = [
@@ -53,240 +50,6 @@ __all__ = [
 
 _T = TypeVar("_T")
 
-Level = Literal["eu", "country", "area", "region", "province", "municipality"]
-
-EU_MEMBERS = frozenset(
-    "AT BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()  # noqa: SIM905
-)
-
-_PROVINCE_KINDS = {
-    "1": "provincia",
-    "2": "provincia_autonoma",
-    "3": "citta_metropolitana",
-    "4": "libero_consorzio",
-    "5": "unita_non_amministrativa",
-}
-_PROVINCE_PREFIX = {
-    "provincia": "Provincia di",
-    "provincia_autonoma": "Provincia autonoma di",
-    "citta_metropolitana": "Città metropolitana di",
-    "libero_consorzio": "Libero consorzio comunale di",
-    "unita_non_amministrativa": "Provincia di",
-}
-_AREAS = (
-    ("ITC", "Nord-Ovest"),
-    ("ITH", "Nord-Est"),
-    ("ITI", "Centro"),
-    ("ITF", "Sud"),
-    ("ITG", "Isole"),
-)
-# Names people use that ISTAT's list does not give.
-_PROVINCE_ALIASES = {
-    "035": ("Reggio Emilia",),
-    "280": ("Reggio di Calabria",),
-    "021": ("Bolzano", "Bozen", "Alto Adige", "Südtirol", "Sudtirolo", "South Tyrol"),
-    "022": ("Trentino",),
-    "041": ("Pesaro-Urbino", "Pesaro Urbino"),
-    "108": ("Monza Brianza", "Monza e Brianza", "Monza"),
-    "007": ("Aosta",),
-    "111": ("Sud Sardegna",),
-}
-
-# Province names that are read anywhere in free text, without "Provincia di" before them.
-_BARE_PROVINCES = {
-    "021": ("Alto Adige", "Südtirol", "Sudtirolo", "South Tyrol"),
-    "022": ("Trentino",),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class TerritoryInfo:
-    """One unit of the hierarchy. `code` is canonical (see the module docstring); `parent` is
-    the canonical code of the unit directly above (``None`` for ``EU``)."""
-
-    code: str
-    level: Level
-    name: str
-    parent: str | None
-    istat: str = ""
-    nuts: str = ""
-    iso: str = ""
-    abbrev: str = ""
-    kind: str = ""
-    capital: bool = False
-    names: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = field(default=(), repr=False)
-
-    @property
-    def scheme(self) -> Literal["nuts", "istat", "country", "eu"]:
-        if self.level == "eu":
-            return "eu"
-        if self.level == "country":
-            return "country"
-        return "nuts" if self.code == self.nuts else "istat"
-
-    @property
-    def label(self) -> str:
-        """A display name in Italian: ``Regione Piemonte``, ``Città metropolitana di Torino``,
-        ``Comune di Torino``."""
-        if self.level == "region":
-            return f"Regione {self.name}"
-        if self.level == "province":
-            return f"{_PROVINCE_PREFIX.get(self.kind, 'Provincia di')} {self.name}"
-        if self.level == "municipality":
-            return f"Comune di {self.name}"
-        return self.name
-
-    def as_territory(self) -> Territory:
-        return Territory(code=self.code, scheme=self.scheme, label=self.label)
-
-
-@dataclass
-class _Index:
-    units: dict[str, TerritoryInfo] = field(default_factory=dict)
-    codes: dict[str, str] = field(default_factory=dict)
-    regions: dict[str, str] = field(default_factory=dict)
-    provinces: dict[str, str] = field(default_factory=dict)
-    municipalities: dict[str, list[str]] = field(default_factory=dict)
-    kids: dict[str, list[str]] = field(default_factory=dict)
-    free_text: dict[str, str] = field(default_factory=dict)
-
-    def add(self, unit: TerritoryInfo) -> None:
-        self.units[unit.code] = unit
-        for alias in (unit.code, *unit.aliases):
-            self.codes.setdefault(alias.upper(), unit.code)
-        if unit.parent is not None:
-            self.kids.setdefault(unit.parent, []).append(unit.code)
-
-
-def fold_name(text: str) -> str:
-    """Lower case, accents and punctuation removed, single spaces: ``Forlì-Cesena`` ->
-    ``forli cesena``, ``Valle d'Aosta`` -> ``valle d aosta``."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
-
-
-def fold_with_offsets(text: str, keep: str = "") -> tuple[str, list[int]]:
-    """`fold_name` of `text` (the characters in `keep` survive as they are) plus, for each
-    folded character, the index in `text` it came from, so that a match found in folded text
-    can be cut out of the original:
-    ``text[offsets[start] : offsets[end - 1] + 1]``."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(text):
-        decomposed = unicodedata.normalize("NFKD", ch.replace("ß", "ss"))
-        for c in decomposed:
-            if unicodedata.combining(c):
-                continue
-            low = c.lower()
-            out = low if re.fullmatch(r"[0-9a-z]+", low) or (low and low in keep) else " "
-            if out == " " and (not chars or chars[-1] == " "):
-                continue
-            for piece in out:
-                chars.append(piece)
-                offsets.append(i)
-    while chars and chars[-1] == " ":
-        chars.pop()
-        offsets.pop()
-    return "".join(chars), offsets
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("fundwatch.data").joinpath(name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
-@cache
-def _index() -> _Index:
-    idx = _Index()
-    idx.add(TerritoryInfo(code="EU", level="eu", name="Unione europea", parent=None))
-    idx.add(
-        TerritoryInfo(
-            code="IT",
-            level="country",
-            name="Italia",
-            parent="EU",
-            nuts="IT",
-            aliases=("ITA", "IT-IT"),
-        )
-    )
-    for code, name in _AREAS:
-        idx.add(TerritoryInfo(code=code, level="area", name=name, parent="IT", nuts=code))
-    region_code: dict[str, str] = {}
-    for row in _rows("it_regions.csv"):
-        istat, nuts2 = row["istat"], row["nuts2"]
-        code = nuts2 or istat
-        region_code[istat] = code
-        extra = tuple(a for a in row["aliases"].split("|") if a)
-        # "Südtirol" alone is the province of Bolzano, not the region
-        parts = row["name"].split("/") if istat != "04" else [row["name"]]
-        names = tuple(dict.fromkeys((*parts, *extra)))
-        unit = TerritoryInfo(
-            code=code,
-            level="region",
-            name=row["name"],
-            parent=row["nuts1"],
-            istat=istat,
-            nuts=nuts2,
-            iso=row["iso"],
-            names=names,
-            aliases=(istat, row["iso"]),
-        )
-        idx.add(unit)
-        for name in (row["name"], *names):
-            idx.regions.setdefault(fold_name(name), code)
-            idx.free_text.setdefault(fold_name(name), code)
-        for adjective in row["adjectives"].split("|"):
-            if adjective:
-                idx.free_text.setdefault(fold_name(adjective), code)
-    province_code: dict[str, str] = {}
-    for row in _rows("it_provinces.csv"):
-        uts, historic, nuts3 = row["uts"], row["historic"], row["nuts3"]
-        province_code[uts] = nuts3
-        names = tuple(dict.fromkeys((*row["name"].split("/"), *_PROVINCE_ALIASES.get(uts, ()))))
-        aliases = [uts, historic, f"IT-{row['abbrev']}"]
-        if row["region"] == "04":  # the autonomous provinces are NUTS2 units as well
-            aliases.append(nuts3[:4])
-        idx.add(
-            TerritoryInfo(
-                code=nuts3,
-                level="province",
-                name=row["name"],
-                parent=region_code[row["region"]],
-                istat=uts,
-                nuts=nuts3,
-                iso=f"IT-{row['abbrev']}",
-                abbrev=row["abbrev"],
-                kind=_PROVINCE_KINDS.get(row["kind"], "provincia"),
-                names=names,
-                aliases=tuple(aliases),
-            )
-        )
-        for name in (row["name"], *names):
-            idx.provinces.setdefault(fold_name(name), nuts3)
-        for name in _BARE_PROVINCES.get(uts, ()):
-            idx.free_text.setdefault(fold_name(name), nuts3)
-    for row in _rows("it_municipalities.csv"):
-        istat = row["istat"]
-        names = tuple(n for n in (row["name"], row["name_other"]) if n)
-        idx.add(
-            TerritoryInfo(
-                code=istat,
-                level="municipality",
-                name=row["name"],
-                parent=province_code[row["uts"]],
-                istat=istat,
-                capital=row["capital"] == "1",
-                names=names,
-                aliases=(row["cadastral"],) if row["cadastral"] else (),
-            )
-        )
-        for name in {*names, "/".join(names)}:
-            idx.municipalities.setdefault(fold_name(name), []).append(istat)
-    return idx
-
-
 _NUTS_SHAPE = re.compile(r"^([A-Z]{2})([0-9A-Z]{0,3})$")
 
 
@@ -295,7 +58,7 @@ def _resolve(code: str) -> str | None:
     raw = code.strip().upper()
     if not raw:
         return None
-    idx = _index()
+    idx = italy()
     if raw.isdigit():
         if len(raw) == 1:
             raw = raw.zfill(2)
@@ -307,7 +70,7 @@ def _resolve(code: str) -> str | None:
 def lookup(code: str) -> TerritoryInfo | None:
     """The unit a code names (any accepted scheme, see the module docstring), else None."""
     canonical = _resolve(code)
-    return _index().units[canonical] if canonical else None
+    return italy().units[canonical] if canonical else None
 
 
 def ancestors(code: str) -> list[str]:
@@ -324,7 +87,7 @@ def _ancestors(code: str) -> tuple[str, ...]:
     canonical = _resolve(code)
     if canonical is None:
         return _foreign_ancestors(code.strip().upper())
-    units = _index().units
+    units = italy().units
     out: list[str] = []
     parent = units[canonical].parent
     while parent is not None:
@@ -358,7 +121,7 @@ def children(code: str) -> tuple[TerritoryInfo, ...]:
     canonical = _resolve(code)
     if canonical is None:
         return ()
-    idx = _index()
+    idx = italy()
     return tuple(idx.units[c] for c in idx.kids.get(canonical, ()))
 
 
@@ -366,14 +129,14 @@ def region_by_name(name: str) -> TerritoryInfo | None:
     """A region by its Italian, other-language or English name, with or without "Regione"
     (``"Regione Piemonte"``, ``"Emilia Romagna"``, ``"Vallée d'Aoste"``, ``"Lombardy"``)."""
     folded = re.sub(r"^(?:regione|region|la regione)\s+", "", fold_name(name))
-    code = _index().regions.get(folded)
-    return _index().units[code] if code else None
+    code = italy().regions.get(folded)
+    return italy().units[code] if code else None
 
 
 def province_by_name(name: str) -> TerritoryInfo | None:
     """A province, metropolitan city or free consortium by name or car-plate abbreviation
     (``"Torino"``, ``"Città metropolitana di Torino"``, ``"Reggio Emilia"``, ``"TO"``)."""
-    idx = _index()
+    idx = italy()
     stripped = name.strip()
     if re.fullmatch(r"[A-Z]{2}", stripped):
         code = idx.codes.get(f"IT-{stripped}")
@@ -389,7 +152,7 @@ def municipality_by_name(name: str, province: str | None = None) -> TerritoryInf
     A name several municipalities share (``Samone``: TO and TN) needs `province` (any code,
     name or abbreviation of the province, or of the region); without it the answer is None.
     """
-    idx = _index()
+    idx = italy()
     folded = re.sub(r"^(?:comune|citta|municipality|city)\s+(?:di|of)\s+", "", fold_name(name))
     found = idx.municipalities.get(folded, [])
     if province is not None and len(found) > 1:
@@ -445,7 +208,7 @@ def territories_from_text(text: str) -> tuple[Territory, ...]:
     """
     if not text or not text.strip():
         return ()
-    idx = _index()
+    idx = italy()
     folded = fold_name(text)
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
@@ -513,7 +276,7 @@ def _names_after(folded: str, pos: int, names: dict[str, _T]) -> list[tuple[int,
 def _pick(codes: list[str], provinces: list[str], folded: str) -> str | None:
     if len(codes) == 1:
         return codes[0]
-    units = _index().units
+    units = italy().units
     inside = [c for c in codes if units[c].parent in provinces]
     if len(inside) == 1:
         return inside[0]
@@ -523,14 +286,14 @@ def _pick(codes: list[str], provinces: list[str], folded: str) -> str | None:
 
 @cache
 def _free_pattern() -> re.Pattern[str]:
-    names = sorted((n for n in _index().free_text if n != "marche"), key=len, reverse=True)
+    names = sorted((n for n in italy().free_text if n != "marche"), key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
 
 
 def _region_hits(text: str, folded: str) -> Iterable[tuple[int, int, str]]:
     """Regions (by name, other-language name or adjective: "territorio lucano") and the two
     autonomous provinces' common names ("Alto Adige", "Trentino") anywhere in the text."""
-    free = _index().free_text
+    free = italy().free_text
     for m in _free_pattern().finditer(folded):
         yield m.start(), m.end(), free[m.group(0)]
     if re.search(r"\bMarche\b", text) or folded == "marche":
