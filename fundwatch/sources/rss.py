@@ -174,6 +174,9 @@ class Feed:
     next_url: str | None
     found: int
     """How many item elements the document held, readable or not."""
+    truncated: bool = False
+    """The document stops before its root element closes (a cut transfer): what was read is
+    kept, but the feed cannot be taken as complete."""
 
 
 _STRICT = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -182,6 +185,7 @@ _BOM = b"\xef\xbb\xbf"
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DECLARED = re.compile(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.:-]+)[\"']")
 _FEED_ROOTS = {"rss", "RDF", "feed"}
+_CLOSED = re.compile(rb"</\s*(?:[\w.-]+:)?(?:rss|RDF|feed)\s*>[\s\x00]*$")
 
 
 def read_feed(raw: bytes, url: str = "", tz: ZoneInfo | None = None) -> Feed:
@@ -206,6 +210,7 @@ def read_feed(raw: bytes, url: str = "", tz: ZoneInfo | None = None) -> Feed:
         items=tuple(items),
         next_url=_rel_link(holder, "next", base),
         found=len(elements),
+        truncated=_CLOSED.search(raw[-200:]) is None,
     )
 
 
@@ -542,6 +547,9 @@ def _fetch(params: RssParams, ctx: FetchContext) -> Harvest:
         ctx.save_raw(f"feed_{pages}.xml", resp.body)
         feed = read_feed(resp.body, url, tz)
         found += feed.found
+        if feed.truncated:
+            complete = False
+            notes.append(f"feed page {pages} truncated ({url})")
         for item in feed.items:
             if item.key:
                 readable += 1
