@@ -29,7 +29,7 @@ from itertools import product
 from bs4 import BeautifulSoup
 from pydantic import Field, field_validator
 
-from fundwatch.errors import ParseError, ShapeChanged, SourceError
+from fundwatch.errors import FetchError, ParseError, ShapeChanged, SourceError
 from fundwatch.models import Call
 from fundwatch.normalize import ROME
 from fundwatch.sources.base import FetchContext, Harvest, SourceKind, SourceParams
@@ -218,7 +218,13 @@ class _Run:
             if page == self.params.max_pages:
                 self.incomplete(f"stopped after {page} listing pages ({query})")
                 break
-            resp = self.ctx.client.get(url, params={**query, "page": page}, conditional=True)
+            try:
+                resp = self.ctx.client.get(url, params={**query, "page": page}, conditional=True)
+            except FetchError as exc:
+                if page == 0:
+                    raise
+                self.incomplete(f"listing page {page} not read: {exc}")
+                break
             self.ctx.save_raw(f"listing_{'_'.join(query.values())}_{page}.html", resp.body)
             listing = parse_listing(resp.body, resp.url)
             if page == 0:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import respx
 
-from fundwatch.errors import ParseError, ShapeChanged
+from fundwatch.errors import FetchError, ParseError, ShapeChanged
 from fundwatch.http import HttpClient
 from fundwatch.sources import get_kind
 from fundwatch.sources.base import FetchContext, Harvest, MemoryCache
@@ -56,6 +56,7 @@ class Site:
     feed: bytes = FEED
     feed_status: int = 200
     details: dict[str, httpx.Response] = field(default_factory=dict)
+    page_status: dict[int, int] = field(default_factory=dict)
     log: list[httpx.Request] = field(default_factory=list)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -65,6 +66,8 @@ class Site:
             return httpx.Response(self.feed_status, content=self.feed)
         if path == SECTION:
             page = int(request.url.params.get("page", "0"))
+            if page in self.page_status:
+                return httpx.Response(self.page_status[page])
             return httpx.Response(200, content=self.pages[min(page, len(self.pages) - 1)])
         if path in self.details:
             return self.details[path]
@@ -168,6 +171,19 @@ def test_paging_stops_on_a_page_without_teasers(site: Site, http: HttpClient) ->
     harvest = run(http)
     assert site.paths("listing") == ["0", "1"]
     assert len(harvest.calls) == 9 and harvest.complete
+
+
+def test_a_failed_later_page_keeps_what_was_read(site: Site, http: HttpClient) -> None:
+    site.page_status[1] = 404
+    harvest = run(http, params=PiemonteParams(details=False))
+    assert len(harvest.calls) == 9 and not harvest.complete
+    assert any("listing page 1 not read: HTTP 404" in n for n in harvest.notes)
+
+
+def test_a_failed_first_page_fails_the_run(site: Site, http: HttpClient) -> None:
+    site.page_status[0] = 404
+    with pytest.raises(FetchError, match="HTTP 404"):
+        run(http)
 
 
 def test_paging_is_bounded(site: Site, http: HttpClient) -> None:
