@@ -489,7 +489,7 @@ def item_call(item: FeedItem, params: RssParams, source: str, page_text: str = "
         programmes=_unique_by_code(funds),
         audiences=_unique_by_code(audiences),
         territories=_unique_by_code(territories),
-        deadlines=(Deadline(at=cue.deadline, label="scadenza"),) if cue.deadline else (),
+        deadlines=(Deadline(at=cue.deadline),) if cue.deadline else (),
         rolling=cue.rolling,
         stated_status=_stated_status(item, summary, params),
         call_type=params.call_type,
@@ -519,9 +519,25 @@ def _parse(raw: bytes, params: RssParams, source: str) -> list[Call]:
 # -- fetching --------------------------------------------------------------------------------
 
 
-def page_text(html: bytes) -> str:
-    """The readable text of an item's page: its main content, without menus and footers."""
+# Titles of error pages served with status 200; narrow on purpose, since a call's own title
+# may well say "500 imprese" or "manutenzione delle strade".
+_ERROR_TITLE = re.compile(
+    r"^\s*(?:errore?|error|[45]\d\d)\b"
+    r"|\b(?:page|pagina)\s+(?:not\s+found|non\s+trovata)|\bnot\s+found\b|\bnon\s+trovat[ao]\b"
+    r"|\b(?:sito|site|servizio|service)\s+(?:temporaneamente\s+)?"
+    r"(?:in\s+manutenzione|under\s+maintenance|non\s+disponibile|unavailable)"
+    r"|\baccess\s+denied\b|\bforbidden\b",
+    re.I,
+)
+
+
+def page_text(html: bytes, url: str = "") -> str:
+    """The readable text of an item's page: its main content, without menus and footers.
+    ParseError when the page is an error page served with status 200 (its title says so)."""
     soup = BeautifulSoup(html, "lxml")
+    title = one_line(soup.title.get_text()) if soup.title is not None else ""
+    if _ERROR_TITLE.search(title):
+        raise ParseError(f"an error page, not the item's page ({title!r})", url=url)
     for tag in soup(["script", "style", "nav", "header", "footer", "aside", "form", "noscript"]):
         tag.decompose()
     main = soup.select_one("main, article, [role=main], #content, .content") or soup.body
@@ -568,7 +584,7 @@ def _fetch(params: RssParams, ctx: FetchContext) -> Harvest:
                 complete = False
                 notes.append(f"item page not read: {exc}")
                 kept = memory.recall(item.key)
-                text = page_text(kept.body) if kept is not None else ""
+                text = page_text(kept.body, item.link) if kept is not None else ""
         calls.append(item_call(item, params, ctx.source_id, text))
     return Harvest(calls=calls, complete=complete, notes=notes)
 
@@ -584,13 +600,14 @@ def _item_page(item: FeedItem, params: RssParams, ctx: FetchContext, memory: Det
         and ctx.now - remembered.fetched_at < timedelta(days=params.refresh_days)
     )
     if remembered is not None and fresh:
-        return page_text(remembered.body)
+        return page_text(remembered.body, item.link)
     resp = ctx.client.get(item.link, conditional=True)
     ctx.save_raw(f"page_{item.key}", resp.body)
     if not resp.body.strip():
         raise ParseError("empty item page", url=item.link)
+    text = page_text(resp.body, item.link)
     memory.keep(item.key, resp.body, {"stamp": item.stamp}, ctx.now)
-    return page_text(resp.body)
+    return text
 
 
 KIND: SourceKind[RssParams] = SourceKind(

@@ -184,6 +184,16 @@ ERROR_PAGE = b"""<!DOCTYPE html><html><head><title>Errore</title></head>
 <body><h1>Servizio non disponibile</h1></body></html>"""
 
 
+def test_an_error_page_served_as_an_item_page_marks_the_run_incomplete(
+    site: Site, http: HttpClient
+) -> None:
+    broken = "https://bandi.regione.piemonte.it/gare-appalto/adozioni-internazionali-brasile-avviso-indagine-mercato"
+    site.pages[broken] = httpx.Response(200, content=ERROR_PAGE)
+    harvest = run(http, follow_links=True)
+    assert not harvest.complete and len(harvest.calls) == 10
+    assert any("an error page" in n and "brasile" in n for n in harvest.notes)
+
+
 def test_an_error_page_served_as_the_feed_is_a_parse_error(site: Site, http: HttpClient) -> None:
     site.feeds[FEED_URL] = httpx.Response(200, content=ERROR_PAGE)
     with pytest.raises(ParseError, match="not an RSS or Atom feed"):
