@@ -82,3 +82,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[s
         return
     server = request.getfixturevalue("pg_server_url")
     yield from _fresh_pg_database(server)
+
+
+@pytest.fixture
+def pg_database_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh, empty database on the PostgreSQL server (for tests that need PostgreSQL)."""
+    yield from _fresh_pg_database(pg_server_url)

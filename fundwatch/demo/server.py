@@ -10,6 +10,7 @@ just as they would against a real site.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ class Route:
     file: str
     query: Mapping[str, str] = field(default_factory=dict)
     content_type: str = "application/json; charset=utf-8"
+    delay: float = 0.0
+    """Seconds to wait before answering (tests of slow portals)."""
 
     def matches(self, method: str, host: str, path: str, query: Mapping[str, list[str]]) -> bool:
         if (method, host, path.rstrip("/") or "/") != (
@@ -58,6 +61,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.log.append(f"{method} {host}/{rest}{'?' if parts.query else ''}{parts.query}")
         for route in self.server.routes:
             if route.matches(method, host, "/" + rest, query):
+                if route.delay:
+                    time.sleep(route.delay)
                 body = (self.server.root / route.file).read_bytes()
                 self.send_response(200)
                 self.send_header("Content-Type", route.content_type)

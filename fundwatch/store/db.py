@@ -11,13 +11,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import create_engine
 
 from fundwatch.errors import FundwatchError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 0x66756E64  # "fund": the advisory lock key that serialises migrations
 
 
 def make_engine(url: str) -> Engine:
@@ -55,5 +56,8 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (a no-op when it is there)."""
     cfg = alembic_config()
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # several daemons may start at once: one migrates, the others wait and find it done
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

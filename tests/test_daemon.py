@@ -1,0 +1,171 @@
+"""The daemon as a process: SIGTERM finishes the current source; two daemons on a real
+PostgreSQL server split the work; a daemon killed with SIGKILL has its lease taken over."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from fundwatch.demo.routes import ROUTES
+from fundwatch.demo.server import Route, RunningServer, serve_recordings
+from fundwatch.store import Store
+from fundwatch.store.tables import SourceRun
+from tests.cli.helpers import ROOT, SCRIPT
+from tests.golden import FIXTURES
+
+EU_HOST = "api.tech.ec.europa.eu"
+LAZIO_HOST = "www.lazioinnova.it"
+
+
+def _slow(delay: float) -> list[Route]:
+    """The demo routes, with the EU search answering after `delay` seconds."""
+    return [
+        Route(
+            r.method,
+            r.host,
+            r.path,
+            r.file,
+            r.query,
+            r.content_type,
+            delay if r.host == EU_HOST else 0.0,
+        )
+        for r in ROUTES
+    ]
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+    delay = getattr(request, "param", 0.0)
+    with serve_recordings(FIXTURES, _slow(delay)) as running:
+        yield running
+
+
+def _config(tmp_path: Path, server: RunningServer, db_url: str) -> Path:
+    root = tmp_path / "config"
+    (root / "profiles").mkdir(parents=True)
+    overrides = server.overrides([EU_HOST, LAZIO_HOST])
+    (root / "fundwatch.yaml").write_text(
+        f"database_url: '{db_url}'\n"
+        "http: {min_interval: 0, respect_robots: false, retries: 0, timeout: 20,\n"
+        f"       host_overrides: {{'{EU_HOST}': '{overrides[EU_HOST]}',"
+        f" '{LAZIO_HOST}': '{overrides[LAZIO_HOST]}'}}}}\n"
+        "daemon: {stagger_seconds: 0, lease_seconds: 30, serve_http: false}\n"
+    )
+    shipped = (ROOT / "config" / "sources.yaml").read_text()
+    lazio = shipped[shipped.index("  - id: lazio-innova") : shipped.index("  # The WP-REST")]
+    (root / "sources.yaml").write_text(
+        "sources:\n"
+        "  - id: eu-ft-esf\n    kind: eu_ft\n    schedule: every 1m\n"
+        "    params: {programmes: [ESF+], enrich: false}\n"
+        + lazio.replace("schedule: every 12h", "schedule: every 1m")
+    )
+    return root
+
+
+def _daemon(config: Path, name: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "FUNDWATCH_CONFIG": str(config)}
+    env.pop("FUNDWATCH_DATABASE_URL", None)
+    return subprocess.Popen(
+        [str(SCRIPT), "daemon", "--instance-id", name, "--no-serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _runs(db_url: str) -> list[tuple[str, str]]:
+    store = Store.open(db_url)
+    try:
+        with Session(store.engine) as s:
+            return [(r.source_id, r.status) for r in s.exec(select(SourceRun)).all()]
+    finally:
+        store.close()
+
+
+def _wait_for(predicate: object, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not reached within {timeout}s")
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    return out
+
+
+@pytest.mark.parametrize("server", [3.0], indirect=True)
+def test_sigterm_finishes_the_current_source_and_exits_cleanly(
+    tmp_path: Path, server: RunningServer
+) -> None:
+    db = f"sqlite:///{tmp_path / 'fw.db'}"
+    proc = _daemon(_config(tmp_path, server, db), "solo")
+    try:
+        _wait_for(lambda: any("search-api" in line for line in server.log), 30)
+        proc.send_signal(signal.SIGTERM)  # mid-fetch: the EU answer takes 3 s
+        out = _stop(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert "received SIGTERM" in out and "stopped" in out
+    runs = _runs(db)
+    assert ("eu-ft-esf", "ok") in runs  # the source in flight was finished and written whole
+    assert len(Store.open(db).calls(source="eu-ft-esf")) == 2
+
+
+@pytest.mark.postgres
+def test_two_daemons_on_postgresql_split_the_work(
+    tmp_path: Path, server: RunningServer, pg_database_url: str
+) -> None:
+    config = _config(tmp_path, server, pg_database_url)
+    procs = [_daemon(config, "a"), _daemon(config, "b")]
+    try:
+        _wait_for(
+            lambda: {s for s, _ in _runs(pg_database_url)} == {"eu-ft-esf", "lazio-innova"}, 60
+        )
+        time.sleep(5)  # both instances have had their first slot by now
+    finally:
+        outs = [_stop(p) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert sorted(_runs(pg_database_url)) == [("eu-ft-esf", "ok"), ("lazio-innova", "ok")]
+    fetched = [line for line in server.log if "robots.txt" not in line]
+    assert len([line for line in fetched if "search-api" in line]) == 1, fetched
+    assert len([line for line in fetched if "wp-json" in line]) == 1, fetched
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("server", [8.0], indirect=True)
+def test_a_killed_daemons_lease_is_taken_over(
+    tmp_path: Path, server: RunningServer, pg_database_url: str
+) -> None:
+    config = _config(tmp_path, server, pg_database_url)
+    first = _daemon(config, "doomed")
+    try:
+        _wait_for(lambda: any("search-api" in line for line in server.log), 30)
+        first.kill()  # SIGKILL mid-fetch, holding the eu-ft-esf lease
+        first.communicate(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    second = _daemon(config, "heir")
+    try:
+        # the lease (30 s) outlives heir's first slot; its next slot (1 min) takes it over
+        _wait_for(lambda: ("eu-ft-esf", "ok") in _runs(pg_database_url), 120)
+    finally:
+        out = _stop(second)
+    assert second.returncode == 0, out
+    assert "another instance holds its lease" in out
+    assert _runs(pg_database_url).count(("eu-ft-esf", "ok")) == 1
