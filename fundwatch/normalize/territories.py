@@ -165,15 +165,54 @@ def municipality_by_name(name: str, province: str | None = None) -> TerritoryInf
 
 # ---------------------------------------------------------------------------- free text
 
+# Country and EU scope. Prose mentions "nazionale", "Italia" or "Unione europea" all the time
+# ("normativa nazionale", "Regolamento dell'Unione europea") without meaning that the call is
+# open everywhere, and a wrong IT or EU would make a regional call match the whole country: so
+# the bare words count only as a whole list item ("Nazionale", "Italia"), and only explicit
+# phrases count inside prose.
 _NATIONWIDE = re.compile(
-    r"\b(?:tutte le regioni(?: italiane)?|tutto il territorio nazionale|intero territorio nazionale"
-    r"|territorio nazionale|ambito nazionale|livello nazionale|nazionale|tutta italia|italia"
-    r"|italy|all italian regions|whole of italy|national)\b"
+    r"\b(?:tutte le regioni(?: italiane)?"
+    r"|(?:tutto|intero) (?:il )?territorio (?:nazionale|italiano)|sul territorio nazionale"
+    r"|in tutta italia|all italian regions|whole of italy|throughout italy)\b"
+)
+_NATIONWIDE_ITEM = frozenset(
+    (
+        "nazionale",
+        "italia",
+        "italy",
+        "national",
+        "ambito nazionale",
+        "livello nazionale",
+        "territorio nazionale",
+        "tutta italia",
+        "tutto il territorio nazionale",
+        "it",
+    )
 )
 _EUROPE = re.compile(
-    r"\b(?:unione europea|stati membri(?: dell unione| ue| dell ue)?|paesi ue|tutti i paesi ue"
-    r"|european union|eu member states|member states|all eu countries|eu 27|ue 27)\b"
+    r"\b(?:tutti gli stati membri(?: dell ue| dell unione europea| ue)?"
+    r"|stati membri dell (?:ue|unione europea)|all (?:eu )?member states|any eu member state"
+    r"|eu member states|all eu countries|tutti i paesi ue)\b"
 )
+_EUROPE_ITEM = frozenset(
+    (
+        "unione europea",
+        "european union",
+        "eu",
+        "ue",
+        "europa",
+        "europe",
+        "stati membri",
+        "member states",
+        "eu 27",
+        "ue 27",
+        "eu27",
+        "ue27",
+        "paesi ue",
+        "eu countries",
+    )
+)
+_ITEM_SPLIT = re.compile(r"[;,\n|/•·]+")
 _SOUTH = re.compile(r"\b(?:mezzogiorno|regioni del sud|sud italia|italia meridionale)\b")
 _PROVINCE_MARKER = re.compile(
     r"^(?:provincia autonoma di|provincia autonoma|provincia di|provincia del|provincia della"
@@ -194,8 +233,9 @@ _REGION_COUNT = 20
 def territories_from_text(text: str) -> tuple[Territory, ...]:
     """Territories named in free text or a taxonomy value, in order of appearance.
 
-    - nationwide words ("Tutte le regioni", "Nazionale", "Italia", "intero territorio
-      nazionale") give ``IT``; "Unione europea" / "Stati membri" give ``EU``;
+    - "Tutte le regioni", "intero territorio nazionale", and "Nazionale" or "Italia" as a
+      whole list item, give ``IT``; "tutti gli Stati membri", and "Unione europea" or "EU" as
+      a whole item, give ``EU`` (see `_NATIONWIDE` for why the bare words are not enough);
       "Mezzogiorno" gives the NUTS1 areas ``ITF`` and ``ITG``;
     - region names and adjectives anywhere ("Regione Piemonte" -> ``ITC1``, "Lombardia" ->
       ``ITC4``, "territorio lucano" -> ``ITF5``); all 20 regions listed give ``IT``;
@@ -217,6 +257,11 @@ def territories_from_text(text: str) -> tuple[Territory, ...]:
         found.append((m.start(), "EU"))
     for m in _NATIONWIDE.finditer(folded):
         found.append((m.start(), "IT"))
+    for pos, item in _items(text):
+        if item in _EUROPE_ITEM:
+            found.append((pos, "EU"))
+        elif item in _NATIONWIDE_ITEM:
+            found.append((pos, "IT"))
     for m in _SOUTH.finditer(folded):
         found.extend(((m.start(), "ITF"), (m.start(), "ITG")))
 
@@ -247,6 +292,17 @@ def territories_from_text(text: str) -> tuple[Territory, ...]:
         rest = [(pos, c) for pos, c in found if c not in regions] + [(first, "IT")]
         seen = dict.fromkeys(c for _, c in sorted(rest, key=lambda item: item[0]))
     return tuple(idx.units[code].as_territory() for code in seen)
+
+
+def _items(text: str) -> Iterable[tuple[int, str]]:
+    """The folded items of a list ("Italia; Francia", "Nazionale"), each with a position that
+    orders it among the other findings."""
+    pos = 0
+    for part in _ITEM_SPLIT.split(text):
+        folded = fold_name(part)
+        if folded:
+            yield len(fold_name(text[:pos])), folded
+        pos += len(part) + 1
 
 
 def _names_after(folded: str, pos: int, names: dict[str, _T]) -> list[tuple[int, int, _T]]:

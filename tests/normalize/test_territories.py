@@ -298,7 +298,13 @@ def codes(text: str) -> list[str]:
         ("Nazionale", ["IT"]),
         ("Italia", ["IT"]),
         ("intero territorio nazionale", ["IT"]),
+        ("imprese operanti sul territorio nazionale", ["IT"]),
+        ("Italia", ["IT"]),
+        ("IT", ["IT"]),
         ("Unione europea", ["EU"]),
+        ("EU", ["EU"]),
+        ("Italia; Unione europea", ["IT", "EU"]),
+        ("open to entities established in all EU Member States", ["EU"]),
         ("Mezzogiorno", ["ITF", "ITG"]),
         # incentivi.gov.it zm_field_regions_value, joined
         ("Campania; Puglia", ["ITF3", "ITF4"]),
@@ -359,6 +365,11 @@ def test_territories_from_text(text: str, expected: list[str]) -> None:
         "Comune di residenza del richiedente",
         "Torino",  # bare: the city or the province?
         "Comune di Samone",  # two municipalities of that name and no province given
+        # country and EU words inside prose are not a scope (EU topic text, es/ro copies)
+        "national and regional healthcare providers",
+        "furnizorii nationali si regionali de asistenta medicala",
+        "nel rispetto della normativa nazionale e dell'Unione europea",
+        "Regolamento (UE) n. 651/2014",
     ],
 )
 def test_no_territory(text: str) -> None:
