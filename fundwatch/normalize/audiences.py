@@ -255,6 +255,7 @@ _ACRONYMS = {
 }
 
 
+@cache
 def broader(code: str) -> tuple[str, ...]:
     """Every term above `code` in the vocabulary (transitively), nearest first."""
     out: list[str] = []

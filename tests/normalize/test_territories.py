@@ -346,6 +346,9 @@ def codes(text: str) -> list[str]:
         ("Comune di Samone (TO)", ["001235"]),
         ("Provincia di Trento, Comune di Samone", ["ITH20", "022165"]),
         ("Comune di Bolzano/Bozen", ["021008"]),
+        ("Comune di Reggio Emilia", ["035033"]),  # ISTAT: Reggio nell'Emilia
+        ("Comune di Reggio nell'Emilia", ["035033"]),
+        ("Città di Reggio Calabria", ["080063"]),  # ISTAT: Reggio di Calabria
     ],
 )
 def test_territories_from_text(text: str, expected: list[str]) -> None:
