@@ -121,8 +121,10 @@ unione_comuni: unioni (?:di|dei) comuni | unione (?:di|dei) comuni | unioni mont
  | unions? of municipalities
 citta_metropolitana: citta metropolitan[ae] | metropolitan cit(?:y|ies)
 ente_locale: enti locali | ente locale | autonomie locali | local authorit(?:y|ies)
+ | collectivites (?:territoriales|locales)
  | local (?:and|or) regional authorities | local governments?
 comune: {NOT_PLACE}(?:comuni|comune) | amministrazioni comunali | municipalit(?:y|ies)
+ | communes
  | municipal authorities | cities | towns
 provincia: {NOT_PLACE}(?:province autonome|provincia autonoma|province|provincia)
  | liberi consorzi(?: comunali)?
@@ -134,6 +136,7 @@ regione: {NOT_PLACE}regioni | regione(?! {REGION_NAMES}) | amministrazioni regio
 ente_pubblico: soggetti pubblici | enti pubblici | ente pubblico | pubbliche amministrazioni
  | pubblica amministrazione | amministrazioni pubbliche | amministrazioni centrali | pa
  | pa centrali | ministeri | enti strumentali | organismi di diritto pubblico
+ | etablissements publics
  | public (?:bodies|authorities|entities|administrations?|sector bodies|institutions)
  | bodies governed by public law
 scuola: istituzioni scolastiche | istituti scolastici | istituti comprensivi | scuole | scuola
@@ -147,7 +150,7 @@ organismo_formazione: organismi di formazione | organismo di formazione | enti d
  | organismi accreditati | its academy | fondazioni its | training (?:providers?|centres?|organi[sz]ations?)
  | vet providers?
 pmi: micro {E} piccole {E} medie imprese | micro piccole {E} medie imprese | mpmi
- | piccole {E} medie imprese | piccola {E} media impresa | pmi | smes? | small {E} medium(?: sized)? (?:enterprises|companies|businesses)
+ | piccole {E} medie imprese | piccola {E} media impresa | pmi | smes? | pme | small {E} medium(?: sized)? (?:enterprises|companies|businesses)
 micro_impresa: micro ?imprese | micro ?impresa | micro ?enterprises? | microimprenditori
 piccola_impresa: piccole imprese | piccola impresa | small enterprises? | small businesses
 media_impresa: medie imprese | media impresa | medium(?: sized)? enterprises?
@@ -159,6 +162,7 @@ impresa_agricola: imprese agricole | impresa agricola | aziende agricole | azien
  | farmers?
 cooperativa: cooperative | cooperativa | cooperatives?
 impresa: imprese | impresa | aziende | azienda | imprenditori | enterprises? | companies
+ | entreprises
  | businesses | firms | consorzi di imprese | reti di imprese | operatori economici
  | economic operators
 libero_professionista: liberi professionisti | libero professionista | professionisti
@@ -209,14 +213,17 @@ def audiences_from_text(text: str) -> tuple[Audience, ...]:
 
     `text` may be free prose ("Rivolto ai Comuni e alle Unioni di Comuni"), a list ("Enti
     locali; Imprese"), a taxonomy slug (``destinatari-piccole-imprese``) or English EU wording
-    ("SMEs, NGOs and public bodies"). Short acronyms (ETS, APS, ODV, PA, ASL…) count only when
+    ("SMEs, NGOs and public bodies"), with a few French words (Aides-territoires: "communes",
+    "collectivités territoriales", "entreprises", "PME"). `raw` is the matched words, or the
+    whole slug for a slug. Short acronyms (ETS, APS, ODV, PA, ASL…) count only when
     written in capitals in the source, so that "pa" or "ao" inside prose do not.
     """
     if not text or not text.strip():
         return ()
     folded, offsets = fold_with_offsets(text)
     folded_slug = folded
-    if " " not in text.strip():  # a slug: drop its taxonomy prefix, keep offsets aligned
+    slug = " " not in text.strip()
+    if slug:  # a taxonomy slug: drop its prefix (offsets stay aligned) and keep it whole as raw
         folded_slug = _SLUG_PREFIX.sub(lambda m: " " * len(m.group(0)), folded)
     taken = [False] * len(folded_slug)
     hits: list[tuple[int, str, str]] = []
@@ -225,7 +232,7 @@ def audiences_from_text(text: str) -> tuple[Audience, ...]:
             start, end = m.span()
             if any(taken[start:end]):
                 continue
-            raw = text[offsets[start] : offsets[end - 1] + 1]
+            raw = text.strip() if slug else text[offsets[start] : offsets[end - 1] + 1]
             if len(m.group(0)) <= 4 and " " not in m.group(0) and not _acronym_ok(raw):
                 continue
             for i in range(start, end):

@@ -28,7 +28,7 @@ def pairs(text: str) -> list[tuple[str, str]]:
         # the examples of the vocabulary's brief
         ("Enti locali", [("ente_locale", "Enti locali")]),
         ("Comuni", [("comune", "Comuni")]),
-        ("destinatari-imprese", [("impresa", "imprese")]),
+        ("destinatari-imprese", [("impresa", "destinatari-imprese")]),
         ("PMI", [("pmi", "PMI")]),
         ("Terzo settore", [("ente_terzo_settore", "Terzo settore")]),
         ("ETS", [("ente_terzo_settore", "ETS")]),
@@ -46,8 +46,8 @@ def pairs(text: str) -> list[tuple[str, str]]:
         ("Cittadini", [("persona_fisica", "Cittadini")]),
         ("Enti pubblici", [("ente_pubblico", "Enti pubblici")]),
         # Lazio Innova class_list
-        ("destinatari-medie-imprese", [("media_impresa", "medie-imprese")]),
-        ("destinatari-piccole-imprese", [("piccola_impresa", "piccole-imprese")]),
+        ("destinatari-medie-imprese", [("media_impresa", "destinatari-medie-imprese")]),
+        ("destinatari-piccole-imprese", [("piccola_impresa", "destinatari-piccole-imprese")]),
         # Emilia-Romagna destinatari (a list, joined by the parser)
         (
             "Enti del Terzo settore; Enti pubblici; Scuole; Università; Enti di formazione",
@@ -156,6 +156,16 @@ def pairs(text: str) -> list[tuple[str, str]]:
         ("local and regional authorities", [("ente_locale", "local and regional authorities")]),
         ("universities and research organisations", [("universita_ricerca", "universities")]),
         ("social economy enterprises", [("impresa_sociale", "social economy enterprises")]),
+        # French (Aides-territoires "perimeter" / audiences)
+        ("Communes littorales", [("comune", "Communes")]),
+        (
+            "Collectivités territoriales, entreprises et PME",
+            [
+                ("ente_locale", "Collectivités territoriales"),
+                ("impresa", "entreprises"),
+                ("pmi", "PME"),
+            ],
+        ),
     ],
 )
 def test_audiences_from_text(text: str, expected: list[tuple[str, str]]) -> None:
