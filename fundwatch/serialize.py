@@ -13,7 +13,7 @@ from typing import Any
 from fundwatch.models import Call, status
 
 _STATED = {
-    "open": ("open", "aperto", "aperta", "attivo", "in corso", "31094502"),
+    "open": ("open", "aperto", "aperta", "attivo", "31094502"),
     "forthcoming": (
         "forthcoming",
         "pre-informazione",

@@ -33,6 +33,20 @@ ROUTES: tuple[Route, ...] = (
         "wp_rest/mayai_basilicata_wp_avvisi-e-bandi_first3.json",
         query={"page": "1", "_fields": _WP_FIELDS},
     ),
+    Route("GET", "www.dati.lombardia.it", "/resource/bukx-h2uy.json",
+          "lombardia/lombardia_bukx-h2uy_row_and_detail_fixture.json", query={"$offset": "0"}),
+    Route("GET", "politicheterritoriali.regione.emilia-romagna.it", "/++api++/@search",
+          "emilia_romagna/mayai_plone_search_bando_politicheterritoriali_trimmed.json",
+          query={"portal_type": "Bando"}),
+    Route("GET", "www.incentivi.gov.it", "/solr/coredrupal/select",
+          "incentivi/mayai_incentivi_solr_docs_wrapped_first3.json", query={"start": "0"}),
 )
 
-DEMO_SOURCES: tuple[str, ...] = ("eu-ft-esf", "lazio-innova", "basilicata-bandi")
+DEMO_SOURCES: tuple[str, ...] = (
+    "eu-ft-esf",
+    "lombardia-bandi",
+    "emilia-romagna-bandi",
+    "incentivi-gov",
+    "lazio-innova",
+    "basilicata-bandi",
+)
