@@ -10,8 +10,9 @@ from bs4 import BeautifulSoup
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-_BLOCKS = tuple(
-    "p div li br tr h1 h2 h3 h4 h5 h6 section ul ol dl dt dd details summary article main blockquote".split()
+_BLOCKS = (
+    *"p div li br tr h1 h2 h3 h4 h5 h6 section ul ol".split(),
+    *"dl dt dd details summary article main blockquote".split(),
 )
 
 
