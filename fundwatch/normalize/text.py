@@ -11,8 +11,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), Non
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _BLOCKS = (
-    *"p div li br tr h1 h2 h3 h4 h5 h6 section ul ol".split(),
-    *"dl dt dd details summary article main blockquote".split(),
+    *["p", "div", "li", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "ul", "ol"],
+    *["dl", "dt", "dd", "details", "summary", "article", "main", "blockquote"],
 )
 
 
