@@ -15,9 +15,17 @@ from __future__ import annotations
 
 from datetime import time as Time
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 GateName = Literal[
     "status", "lead_time", "territory", "audience", "call_type", "grant_size", "cofinancing"
@@ -31,16 +39,55 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _audience(code: str) -> str:
+    from fundwatch.normalize.audiences import AUDIENCE_CODES
+
+    key = code.strip().lower()
+    if key not in AUDIENCE_CODES:
+        raise ValueError(
+            f"unknown organisation type {code!r}; known: {', '.join(sorted(AUDIENCE_CODES))}"
+        )
+    return key
+
+
+def _fund(tag: str) -> str:
+    """A fund tag by code or label (``ESF+``, ``FSE+``, ``Fondo sociale europeo Plus``); a
+    longer name is read like source text ("PR FSE+ 2021-2027") when it names one fund."""
+    from fundwatch.normalize.funds import FUNDS, funds_from_text
+
+    text = " ".join(tag.split())
+    key = text.casefold()
+    for fund in FUNDS.values():
+        if key in (n.casefold() for n in (fund.code, fund.it, fund.en, fund.it_full, fund.en_full)):
+            return fund.code
+    found = funds_from_text(text) if " " in text else ()
+    if len(found) == 1:
+        return found[0].code
+    raise ValueError(f"unknown fund {tag!r}; known: {', '.join(FUNDS)} (or FSE+, FESR, FEASR…)")
+
+
+def _language(code: str) -> str:
+    key = code.strip().lower()
+    if len(key) != 2 or not key.isalpha():
+        raise ValueError(f"language {code!r} is not a two-letter ISO 639-1 code")
+    return key
+
+
+AudienceCode = Annotated[str, AfterValidator(_audience)]
+FundTag = Annotated[str, AfterValidator(_fund)]
+LanguageCode = Annotated[str, AfterValidator(_language)]
+
+
 class Organisation(_Strict):
     """Who the organisation is: what the eligibility and territory gates compare calls with."""
 
-    type: str | None = Field(
+    type: AudienceCode | None = Field(
         default=None,
         description="What kind of applicant it is: a code of the audience vocabulary "
         "(comune, cooperativa_sociale, ente_terzo_settore, pmi…). A call open to a broader "
         "term (ente_pubblico, ente_locale, impresa…) counts as open to it.",
     )
-    also: list[str] = Field(
+    also: list[AudienceCode] = Field(
         default_factory=list,
         description="Further audience codes the organisation may apply as (e.g. a social "
         "cooperative that also applies as an impresa_sociale).",
@@ -53,21 +100,11 @@ class Organisation(_Strict):
     population: int | None = Field(
         default=None, ge=0, description="Inhabitants (municipalities) or members; informative."
     )
-    languages: list[str] = Field(
+    languages: list[LanguageCode] = Field(
         default_factory=list,
         description="Languages it reads (ISO 639-1, e.g. [it, en]); keywords are looked for in "
         "call text written in these languages. Default: the profile's `language`.",
     )
-
-    @field_validator("type")
-    @classmethod
-    def _known_type(cls, value: str | None) -> str | None:
-        return None if value is None else _audience(value)
-
-    @field_validator("also")
-    @classmethod
-    def _known_types(cls, value: list[str]) -> list[str]:
-        return [_audience(v) for v in value]
 
     @field_validator("territory")
     @classmethod
@@ -86,11 +123,6 @@ class Organisation(_Strict):
             f"unknown territory {value!r} (use an ISTAT code such as 001272, or a NUTS code "
             "such as ITC11)"
         )
-
-    @field_validator("languages")
-    @classmethod
-    def _language_codes(cls, value: list[str]) -> list[str]:
-        return [_language(v) for v in value]
 
 
 class Keywords(_Strict):
@@ -121,7 +153,7 @@ class Interests(_Strict):
         description="Programmes or programme strands by code (43254019), abbreviation (EaSI, "
         "ESF+) or name (Horizon Europe); compared with the call's programme codes and labels.",
     )
-    funds: list[str] = Field(
+    funds: list[FundTag] = Field(
         default_factory=list,
         description="Fund tags: ESF+ (= FSE+), ERDF (= FESR), FSC, PNRR, EAFRD (= FEASR), "
         "EMFAF, CF, JTF, AMIF, NATIONAL, REGIONAL.",
@@ -152,11 +184,6 @@ class Interests(_Strict):
         "lowers the score of calls with the terms it names.",
     )
 
-    @field_validator("funds")
-    @classmethod
-    def _known_funds(cls, value: list[str]) -> list[str]:
-        return [_fund(v) for v in value]
-
 
 class Gates(_Strict):
     """Hard conditions: a call failing any of them is never matched, whatever its interest."""
@@ -180,9 +207,9 @@ class Gates(_Strict):
         default=True, description="The organisation's type must be among the call's applicants."
     )
     exclude_call_types: list[str] = Field(
-        default_factory=lambda: ["procurement"],
-        description="Call types left out (compared case-insensitively with the call's type); "
-        "tenders by default.",
+        default_factory=lambda: ["procurement", "tender", "appointment", "recruitment"],
+        description="Call types left out (compared case-insensitively with the call's type): "
+        "by default tenders (procurement, EU 'Tender'), appointments and job notices.",
     )
     grant_min_eur: Decimal | None = Field(
         default=None, ge=0, description="Smallest grant worth applying for, in euro."
@@ -287,33 +314,3 @@ class Profile(_Strict):
     def languages(self) -> tuple[str, ...]:
         """The languages the organisation reads: `organisation.languages`, else `language`."""
         return tuple(self.organisation.languages) or (self.language,)
-
-
-def _audience(code: str) -> str:
-    from fundwatch.normalize.audiences import AUDIENCE_CODES
-
-    key = code.strip().lower()
-    if key not in AUDIENCE_CODES:
-        raise ValueError(
-            f"unknown organisation type {code!r}; known: {', '.join(sorted(AUDIENCE_CODES))}"
-        )
-    return key
-
-
-def _fund(tag: str) -> str:
-    from fundwatch.normalize.funds import FUNDS, funds_from_text
-
-    text = tag.strip()
-    if text.upper() in FUNDS:
-        return text.upper()
-    found = funds_from_text(text)
-    if len(found) == 1:
-        return found[0].code
-    raise ValueError(f"unknown fund {tag!r}; known: {', '.join(FUNDS)} (or FSE+, FESR, FEASR…)")
-
-
-def _language(code: str) -> str:
-    key = code.strip().lower()
-    if len(key) != 2 or not key.isalpha():
-        raise ValueError(f"language {code!r} is not a two-letter ISO 639-1 code")
-    return key

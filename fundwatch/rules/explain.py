@@ -94,8 +94,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the call covers {call}, which contains {org}",
     ),
     "territory.outside": (
-        "esclusa: il bando è per {call}, che non comprende {org}",
-        "excluded: the call is for {call}, which does not contain {org}",
+        "esclusa: il bando è per {call}, {which_it} {org}",
+        "excluded: the call is for {call}, {which_en} {org}",
     ),
     "territory.unknown": (
         "il bando non indica un territorio riconosciuto{raw_it}",
@@ -182,8 +182,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "score {score} (minimum {min})",
     ),
     "relevance.fewer": (
-        "−{penalty}: avete chiesto meno bandi come «{term}» ({where_bare})",
-        "−{penalty}: you asked for fewer calls like '{term}' ({where_bare})",
+        "−{penalty}: avete chiesto meno bandi come «{term}» ({where})",
+        "−{penalty}: you asked for fewer calls like '{term}' ({where})",
     ),
 }
 """Message templates by reason code: (Italian, English)."""
@@ -237,7 +237,8 @@ def _display(key: str, reason: Reason, lang: str, zone: ZoneInfo) -> str:
         "raw_en": lambda: f" (it says: '{args['raw']}')" if args.get("raw") else "",
         "status_text": lambda: _status_text(args, lang, zone),
         "range": lambda: _range(args, lang),
-        "where_bare": lambda: _WHERE.get(str(args.get("where")), ("", ""))[i].split(" ", 1)[-1],
+        "which_it": lambda: "che non comprende" if _single(args) else "nessuno dei quali comprende",
+        "which_en": lambda: "which does not contain" if _single(args) else "none of which contains",
     }
     if key in special:
         return special[key]()
@@ -266,6 +267,11 @@ def _display(key: str, reason: Reason, lang: str, zone: ZoneInfo) -> str:
         quote = "«{}»" if i == 0 else "'{}'"
         return _join([quote.format(t) for t in value or ()], lang)
     return "" if value is None else str(value)
+
+
+def _single(args: Mapping[str, Any]) -> bool:
+    value = args.get("call")
+    return not isinstance(value, list) or len(value) <= 1
 
 
 def _status_text(args: Mapping[str, Any], lang: str, zone: ZoneInfo) -> str:

@@ -1,0 +1,115 @@
+"""Accent folding, tokens, stems and term occurrence, as keyword matching sees them."""
+
+from __future__ import annotations
+
+import pytest
+
+from fundwatch.rules.compiled import compile_profile
+from fundwatch.rules.facts import call_facts
+from fundwatch.rules.predicates import locate
+from fundwatch.rules.text import SEP, joined_tokens, occurs, stem_tokens, tokens
+from tests.rules.helpers import NOW, make_call, make_profile
+
+
+def test_tokens_fold_accents_case_and_elisions() -> None:
+    assert tokens("Attività d'impresa, PIÙ Innovazione!") == (
+        "attivita",
+        "d",
+        "impresa",
+        "piu",
+        "innovazione",
+    )
+    assert tokens("dell’inclusione sociale") == ("dell", "inclusione", "sociale")
+    assert tokens("") == ()
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("attività", "attivita"),
+        ("imprese", "impresa"),
+        ("cooperative sociali", "cooperativa sociale"),
+        ("giovani", "giovane"),
+        ("comuni", "comune"),
+        ("politiche attive", "politica attiva"),
+    ],
+)
+def test_italian_plurals_and_accents_share_stems(a: str, b: str) -> None:
+    assert stem_tokens(tokens(a), "it") == stem_tokens(tokens(b), "it")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("networks", "network"), ("innovations", "innovation"), ("employment", "employ")],
+)
+def test_english_stems(a: str, b: str) -> None:
+    assert stem_tokens(tokens(a), "en") == stem_tokens(tokens(b), "en")
+
+
+def test_unrelated_words_keep_apart() -> None:
+    assert stem_tokens(("sociale",), "it") != stem_tokens(("societa",), "it")
+    assert stem_tokens(("lavoro",), "it") != stem_tokens(("lavagna",), "it")
+
+
+def test_language_without_stemmer_keeps_tokens() -> None:
+    assert stem_tokens(("xyzzies",), "fi") == ("xyzzies",)
+    assert stem_tokens(("xyzzies",), "zz") == ("xyzzies",)
+
+
+def test_occurs_needs_contiguous_tokens() -> None:
+    hay = ("bando", "innovazione", "sociale", "e", "digitale")
+    assert occurs(("innovazione", "sociale"), hay, frozenset(hay))
+    assert not occurs(("innovazione", "digitale"), hay, frozenset(hay))
+    assert occurs(("digitale",), hay, frozenset(hay))
+    assert not occurs((), hay, frozenset(hay))
+
+
+def test_list_segments_do_not_run_together() -> None:
+    words = joined_tokens(["Innovazione", "sociale"])
+    assert words == ("innovazione", SEP, "sociale")
+    assert not occurs(("innovazione", "sociale"), words, frozenset(words))
+
+
+def test_keyword_found_through_plural_accent_and_case() -> None:
+    profile = make_profile(interests={"keywords": {"any": ["attività culturale", "impresa"]}})
+    cp = compile_profile(profile)
+    call = make_call(title="ATTIVITA CULTURALI per le Imprese del territorio")
+    f = call_facts(call, NOW)
+    assert [locate(t, f.fields) for t in cp.any_terms] == ["title", "title"]
+
+
+def test_stemming_off_compares_folded_words() -> None:
+    profile = make_profile(interests={"keywords": {"any": ["impresa"]}, "stemming": False})
+    cp = compile_profile(profile)
+    assert locate(cp.any_terms[0], call_facts(make_call(title="Imprese"), NOW).fields) is None
+    assert locate(cp.any_terms[0], call_facts(make_call(title="Impresà"), NOW).fields) == "title"
+
+
+def test_keywords_only_searched_in_the_profiles_languages() -> None:
+    italian = compile_profile(make_profile(interests={"keywords": {"any": ["social"]}}))
+    both = compile_profile(
+        make_profile(
+            organisation={"languages": ["it", "en"]}, interests={"keywords": {"any": ["social"]}}
+        )
+    )
+    english_call = call_facts(make_call(title="Social innovation", lang="en"), NOW)
+    assert locate(italian.any_terms[0], english_call.fields) is None
+    assert locate(both.any_terms[0], english_call.fields) == "title"
+
+
+def test_phrases_are_exact_and_any_language() -> None:
+    cp = compile_profile(make_profile(interests={"phrases": ["Next Generation EU"]}))
+    assert (
+        locate(
+            cp.phrases[0],
+            call_facts(make_call(summary="Finanziato da NextGeneration EU"), NOW).fields,
+        )
+        is None
+    )
+    assert (
+        locate(
+            cp.phrases[0],
+            call_facts(make_call(summary="Funded by Next Generation EU", lang="en"), NOW).fields,
+        )
+        == "summary"
+    )
