@@ -26,6 +26,7 @@ from fundwatch.config.settings import Settings
 from fundwatch.errors import SourceError
 from fundwatch.http import HttpCache, HttpClient, HttpSettings
 from fundwatch.models import Call, ChangeEvent, ChangeKind, SourceResult
+from fundwatch.resolve import resolve
 from fundwatch.sources import FetchContext, get_kind
 from fundwatch.store import RunSummary, Store
 
@@ -198,6 +199,8 @@ def run_sources(
         summary = record(store, result, config.settings.vanish_after_runs)
         progress.finished(cfg, result, summary)
         outcomes.append(SourceOutcome(result, summary))
+    if any(o.result.calls for o in outcomes):
+        resolve_entities(config, store)
     return outcomes
 
 
@@ -242,3 +245,11 @@ def make_client(
         ),
         cache=cache,
     )
+
+
+def resolve_entities(config: Config, store: Store) -> int:
+    """Group the stored calls into entities (one real call seen on several sources) and record
+    each call's entity; returns the number of calls whose entity changed."""
+    stored = [s.call for s in store.calls()]
+    entities = resolve(stored, config.resolution, authority=config.authority)
+    return store.set_entities({key: e.id for e in entities for key in e.members})

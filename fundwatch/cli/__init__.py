@@ -26,7 +26,7 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fundwatch.cli import core, daemon, demo, rules
+    from fundwatch.cli import core, daemon, demo, history, rules
 
     parser = argparse.ArgumentParser(
         prog="fundwatch",
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (core, demo, daemon, rules):
+    for module in (core, demo, history, rules, daemon):
         module.register(sub)
     return parser
 
@@ -66,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fundwatch: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `fundwatch events | head`: the reader left; not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return code
 
 

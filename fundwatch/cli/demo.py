@@ -43,7 +43,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print()
     print(
         f"fundwatch demo — {now:%Y-%m-%d %H:%M} UTC, {len(report.outcomes)} sources, "
-        f"{len(report.requests_served)} requests answered from recordings"
+        f"{len(report.requests_served)} requests answered from recordings, "
+        f"{len(report.requests_missed)} without a recording"
     )
     for o in report.outcomes:
         r, s = o.result, o.summary

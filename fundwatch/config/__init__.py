@@ -19,6 +19,7 @@ from fundwatch.config.profile import Profile
 from fundwatch.config.settings import HttpConfig, Settings, SmtpSettings
 from fundwatch.config.sources import SourceConfig, SourcesFile
 from fundwatch.errors import ConfigError
+from fundwatch.resolve import ResolutionOverrides
 from fundwatch.sources import UnknownKind, get_kind
 
 __all__ = [
@@ -45,7 +46,12 @@ class Config:
     sources: tuple[SourceConfig, ...]
     source_params: Mapping[str, BaseModel]
     profiles: tuple[Profile, ...]
-    files: Mapping[str, str] = field(default_factory=dict)
+    resolution: ResolutionOverrides = field(default_factory=ResolutionOverrides)
+
+    @property
+    def authority(self) -> dict[str, int]:
+        """Source id -> authority, for entity resolution."""
+        return {s.id: s.authority for s in self.sources}
 
     def source(self, source_id: str) -> SourceConfig:
         for src in self.sources:
@@ -91,7 +97,17 @@ def load_config(root: str | os.PathLike[str] | None = None) -> Config:
     )
     sources, params = _load_sources(base / "sources.yaml")
     profiles = _load_profiles(base / "profiles")
-    return Config(base, settings, sources, params, profiles)
+    resolution_path = base / "resolution.yaml"
+    resolution = (
+        validate(
+            ResolutionOverrides,
+            read_yaml(resolution_path, _display(resolution_path)),
+            _display(resolution_path),
+        )
+        if resolution_path.exists()
+        else ResolutionOverrides()
+    )
+    return Config(base, settings, sources, params, profiles, resolution)
 
 
 def _load_sources(path: Path) -> tuple[tuple[SourceConfig, ...], dict[str, BaseModel]]:

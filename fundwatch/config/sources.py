@@ -25,6 +25,13 @@ class SourceConfig(BaseModel):
         default="every 6h",
         description="When to fetch: a cron expression ('0 6 * * *') or 'every N[m|h|d]'.",
     )
+    authority: int = Field(
+        default=50,
+        ge=0,
+        le=100,
+        description="How much this source's dates are trusted when one call is seen on several "
+        "sources: the issuer's own site (50, the default) over aggregators (e.g. 10).",
+    )
     params: dict[str, Any] = Field(default_factory=dict, description="Kind-specific parameters.")
 
 

@@ -32,6 +32,7 @@ class DemoReport:
     stored_calls: int
     open_calls: int
     requests_served: Sequence[str]
+    requests_missed: Sequence[str]
     skipped: Sequence[str]
 
 
@@ -82,11 +83,18 @@ def run_demo(
                 outcomes = run_sources(
                     cfg, store, client, clock=lambda: now, progress=progress, only=chosen
                 )
-            served = list(server.log)
+            served, missed = list(server.log), list(server.missed)
         stored = store.calls()
         open_calls = store.calls(open_at=now)
     finally:
         store.close()
     return DemoReport(
-        workdir, cfg.settings.database_url, outcomes, len(stored), len(open_calls), served, skipped
+        workdir,
+        cfg.settings.database_url,
+        outcomes,
+        len(stored),
+        len(open_calls),
+        served,
+        missed,
+        skipped,
     )

@@ -33,17 +33,49 @@ ROUTES: tuple[Route, ...] = (
         "wp_rest/mayai_basilicata_wp_avvisi-e-bandi_first3.json",
         query={"page": "1", "_fields": _WP_FIELDS},
     ),
-    Route("GET", "www.dati.lombardia.it", "/resource/bukx-h2uy.json",
-          "lombardia/lombardia_bukx-h2uy_row_and_detail_fixture.json", query={"$offset": "0"}),
-    Route("GET", "politicheterritoriali.regione.emilia-romagna.it", "/++api++/@search",
-          "emilia_romagna/mayai_plone_search_bando_politicheterritoriali_trimmed.json",
-          query={"portal_type": "Bando"}),
-    Route("GET", "www.incentivi.gov.it", "/solr/coredrupal/select",
-          "incentivi/mayai_incentivi_solr_docs_wrapped_first3.json", query={"start": "0"}),
+    Route(
+        "GET",
+        "www.dati.lombardia.it",
+        "/resource/bukx-h2uy.json",
+        "lombardia/lombardia_bukx-h2uy_row_and_detail_fixture.json",
+        query={"$offset": "0"},
+    ),
+    Route(
+        "GET",
+        "politicheterritoriali.regione.emilia-romagna.it",
+        "/++api++/@search",
+        "emilia_romagna/mayai_plone_search_bando_politicheterritoriali_trimmed.json",
+        query={"portal_type": "Bando"},
+    ),
+    Route(
+        "GET",
+        "www.incentivi.gov.it",
+        "/solr/coredrupal/select",
+        "incentivi/mayai_incentivi_solr_docs_wrapped_first3.json",
+        query={"start": "0"},
+    ),
+    # Piemonte: the feed and the first listing page are recorded; the other five listing pages
+    # and the teasers' detail pages are not, so the demo run is honestly "partial".
+    Route(
+        "GET",
+        "bandi.regione.piemonte.it",
+        "/contributi-finanziamenti/rss.xml",
+        "piemonte/piemonte_tutti_rss.xml",
+        content_type="application/rss+xml; charset=utf-8",
+    ),
+    Route(
+        "GET",
+        "bandi.regione.piemonte.it",
+        "/contributi-finanziamenti",
+        "piemonte/mayai_piemonte_listing_stato19.html",
+        query={"field_stato_target_id": "19", "page": "0"},
+        content_type="text/html; charset=utf-8",
+    ),
 )
 
 DEMO_SOURCES: tuple[str, ...] = (
     "eu-ft-esf",
+    "piemonte",
     "lombardia-bandi",
     "emilia-romagna-bandi",
     "incentivi-gov",

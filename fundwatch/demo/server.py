@@ -58,18 +58,20 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         host, _, rest = parts.path.lstrip("/").partition("/")
         query = parse_qs(parts.query, keep_blank_values=True)
-        self.server.log.append(f"{method} {host}/{rest}{'?' if parts.query else ''}{parts.query}")
+        asked = f"{method} {host}/{rest}{'?' if parts.query else ''}{parts.query}"
         for route in self.server.routes:
             if route.matches(method, host, "/" + rest, query):
                 if route.delay:
                     time.sleep(route.delay)
                 body = (self.server.root / route.file).read_bytes()
+                self.server.log.append(asked)
                 self.send_response(200)
                 self.send_header("Content-Type", route.content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
                 return
+        self.server.missed.append(asked)
         self.send_error(404, "no recording for this request")
 
     def log_message(self, format: str, *args: object) -> None:
@@ -84,12 +86,16 @@ class _Server(ThreadingHTTPServer):
         self.root = root
         self.routes = list(routes)
         self.log: list[str] = []
+        self.missed: list[str] = []
 
 
 @dataclass(frozen=True)
 class RunningServer:
     base_url: str
     log: list[str]
+    """Requests answered from a recording."""
+    missed: list[str]
+    """Requests with no recording (answered 404)."""
 
     def overrides(self, hosts: Sequence[str]) -> dict[str, str]:
         return {host: f"{self.base_url}/{host}" for host in hosts}
@@ -103,7 +109,7 @@ def serve_recordings(root: Path, routes: Sequence[Route]) -> Iterator[RunningSer
     thread.start()
     try:
         host, port = server.server_address[:2]
-        yield RunningServer(f"http://{host!s}:{port}", server.log)
+        yield RunningServer(f"http://{host!s}:{port}", server.log, server.missed)
     finally:
         server.shutdown()
         server.server_close()

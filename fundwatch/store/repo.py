@@ -275,6 +275,19 @@ class Store:
                 len(events),
             )
 
+    def set_entities(self, entity_of: Mapping[tuple[str, str], str]) -> int:
+        """Record which entity each call belongs to; returns how many rows changed."""
+        changed = 0
+        with Session(self.engine) as s:
+            for row in s.exec(select(CallRow)).all():
+                entity = entity_of.get((row.source, row.source_id), "")
+                if row.entity_id != entity:
+                    row.entity_id = entity
+                    s.add(row)
+                    changed += 1
+            s.commit()
+        return changed
+
     # -- reading ---------------------------------------------------------------------------
 
     def calls(

@@ -13,15 +13,17 @@ def test_demo_runs_offline_and_stores_the_recorded_calls(tmp_path: Path) -> None
     result = fundwatch("demo", "--dir", str(out), "--now", "2026-11-25T08:00:00+00:00")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert "fundwatch demo — 2026-11-25 08:00 UTC, 6 sources" in result.stdout
+    assert "fundwatch demo — 2026-11-25 08:00 UTC, 7 sources" in result.stdout
     assert any(line.split()[:3] == ["ok", "eu-ft-esf", "2"] for line in lines)
     assert any(line.split()[:3] == ["ok", "lazio-innova", "1"] for line in lines)
     assert any(line.split()[:3] == ["ok", "basilicata-bandi", "3"] for line in lines)
     assert any(line.split()[:3] == ["ok", "lombardia-bandi", "1"] for line in lines)
+    # one listing page of six is recorded, and no detail page of its teasers: honestly partial
+    assert any(line.split()[:3] == ["partial", "piemonte", "9"] for line in lines)
     assert any(line.split()[:3] == ["ok", "emilia-romagna-bandi", "18"] for line in lines)
     assert any(line.split()[:3] == ["ok", "incentivi-gov", "3"] for line in lines)
     assert "not in the demo (no recording yet): sviluppo-toscana, calabria-europa" in result.stdout
-    assert "stored: 28 calls" in result.stdout
+    assert "stored: 37 calls" in result.stdout
     assert (out / "fundwatch.db").exists()
 
     db = f"sqlite:///{out / 'fundwatch.db'}"
@@ -33,8 +35,14 @@ def test_demo_runs_offline_and_stores_the_recorded_calls(tmp_path: Path) -> None
         ("basilicata-bandi", "102348"),
     ]
     assert {c["source"] for c in calls} == {
-        "eu-ft-esf", "lombardia-bandi", "emilia-romagna-bandi", "incentivi-gov", "lazio-innova",
-        "basilicata-bandi"}
+        "eu-ft-esf",
+        "piemonte",
+        "lombardia-bandi",
+        "emilia-romagna-bandi",
+        "incentivi-gov",
+        "lazio-innova",
+        "basilicata-bandi",
+    }
     eu = {c["source_id"]: c for c in calls if c["source"] == "eu-ft-esf"}
     assert set(eu) == {"EU4H-2024-PJ-03-5", "HORIZON-MISS-2027-02-CANCER-02"}
     assert eu["HORIZON-MISS-2027-02-CANCER-02"]["url"].endswith(

@@ -1,0 +1,152 @@
+"""`fundwatch history CALL` and `fundwatch events`: what changed, in words."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from fundwatch.changes import describe
+from fundwatch.cli import app
+from fundwatch.cli.tables import print_table
+from fundwatch.errors import FundwatchError
+from fundwatch.models import ChangeKind
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "history",
+        help="versions and change events of one call",
+        description="Every stored version of a call and every change event, in words.",
+        epilog="example: fundwatch history eu-ft-esf:ESF-2026-POW --lang en",
+    )
+    p.add_argument("call", help="call id, 'source:source_id', or a source_id unique in the store")
+    p.add_argument("--lang", choices=["it", "en"], default="it", help="language of the words")
+    p.add_argument("--json", action="store_true", help="JSON instead of text")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser(
+        "events",
+        help="list change events",
+        epilog="example: fundwatch events --since 2026-11-01 --type deadline_extended",
+    )
+    p.add_argument("--since", help="only events at or after this date/time (ISO 8601)")
+    p.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        metavar="T",
+        choices=[k.value for k in ChangeKind],
+        help="only this kind (repeatable): " + ", ".join(k.value for k in ChangeKind),
+    )
+    p.add_argument("--lang", choices=["it", "en"], default="it", help="language of the words")
+    p.add_argument("--json", action="store_true", help="JSON array instead of a table")
+    p.set_defaults(func=cmd_events)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    cfg = app.config(args)
+    store = app.open_store(cfg)
+    try:
+        stored = store.find_call(args.call)
+        if stored is None:
+            raise FundwatchError(f"no stored call {args.call!r} (try `fundwatch calls`)")
+        versions = store.versions(stored.id)
+        events = store.events(call_id=stored.id)
+    finally:
+        store.close()
+    zone = cfg.settings.timezone
+    if args.json:
+        json.dump(
+            {
+                "id": stored.id,
+                "source": stored.call.source,
+                "source_id": stored.call.source_id,
+                "title": stored.call.title,
+                "entity_id": stored.entity_id,
+                "first_seen": stored.first_seen.isoformat(),
+                "last_seen": stored.last_seen.isoformat(),
+                "last_changed": stored.last_changed.isoformat(),
+                "versions": [
+                    {"seen_at": at.isoformat(), "content_hash": c.content_hash()}
+                    for at, c in versions
+                ],
+                "events": [
+                    {
+                        "kind": e.event.kind.value,
+                        "at": e.event.at.isoformat(),
+                        "before": e.event.before,
+                        "after": e.event.after,
+                        "detail": e.event.detail,
+                        "text": describe(e.event, args.lang, zone),
+                    }
+                    for e in events
+                ],
+            },
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
+        print()
+        return 0
+    print(f"{stored.call.title}")
+    print(f"{stored.call.source}:{stored.call.source_id} — {stored.call.url}")
+    print(
+        f"first seen {stored.first_seen:%Y-%m-%d %H:%M} UTC, last seen "
+        f"{stored.last_seen:%Y-%m-%d %H:%M} UTC, {len(versions)} versions"
+        + (" — vanished from the source" if stored.gone else "")
+    )
+    timeline = [(at, f"version {i + 1} stored") for i, (at, _c) in enumerate(versions)]
+    timeline += [(e.event.at, describe(e.event, args.lang, zone)) for e in events]
+    for at, text in sorted(timeline, key=lambda t: t[0]):
+        print(f"  {at:%Y-%m-%d %H:%M}  {text}")
+    return 0
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    cfg = app.config(args)
+    since = app.parse_when(args.since) if args.since else None
+    store = app.open_store(cfg)
+    try:
+        events = store.events(since=since, kinds=args.type)
+    finally:
+        store.close()
+    zone = cfg.settings.timezone
+    if args.json:
+        json.dump(
+            [
+                {
+                    "id": e.id,
+                    "call_id": e.call_id,
+                    "source": e.event.source,
+                    "source_id": e.event.source_id,
+                    "title": e.title,
+                    "kind": e.event.kind.value,
+                    "at": e.event.at.isoformat(),
+                    "before": e.event.before,
+                    "after": e.event.after,
+                    "detail": e.event.detail,
+                    "text": describe(e.event, args.lang, zone),
+                }
+                for e in events
+            ],
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
+        print()
+        return 0
+    print_table(
+        ["at (UTC)", "kind", "call", "what"],
+        [
+            [
+                f"{e.event.at:%Y-%m-%d %H:%M}",
+                e.event.kind.value,
+                f"{e.event.source}:{e.event.source_id}"[:40],
+                describe(e.event, args.lang, zone)[:80],
+            ]
+            for e in events
+        ],
+    )
+    print(f"{len(events)} events")
+    return 0

@@ -1,0 +1,87 @@
+"""`fundwatch history` and `fundwatch events` on a store with real-shaped versions."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from fundwatch.changes import diff
+from fundwatch.cli import main
+from fundwatch.config import SourceConfig
+from fundwatch.models import Call, Deadline, SourceResult
+from fundwatch.store import Store
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+SHIPPED = Path(__file__).resolve().parents[2] / "config"
+
+
+def _call(deadline: datetime) -> Call:
+    # values of the real Piemonte IeFP call (tests/fixtures/piemonte/piemonte_detail_esito_150489)
+    return Call(
+        source="piemonte",
+        source_id="iefp-2026-2030",
+        url="https://bandi.regione.piemonte.it/contributi-finanziamenti/autorizzazione-"
+        "finanziamento-offerta-formativa-iefp-ciclo-formativo-20262030",
+        titles={"it": "Autorizzazione e finanziamento dell'offerta formativa IeFP"},
+        deadlines=(Deadline(at=deadline),),
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'fw.db'}"
+    store = Store.open(url)
+    store.sync_sources([SourceConfig(id="piemonte", kind="piemonte")])
+    first = _call(datetime(2026, 3, 12, 16, 0, tzinfo=UTC))
+    moved = _call(datetime(2026, 3, 26, 16, 0, tzinfo=UTC))
+    later = T0 + timedelta(days=3)
+    store.save_run(
+        SourceResult("piemonte", "ok", (first,), started_at=T0, finished_at=T0),
+        diff(None, first, T0),
+    )
+    store.save_run(
+        SourceResult("piemonte", "ok", (moved,), started_at=later, finished_at=later),
+        diff(first, moved, later),
+    )
+    store.close()
+    monkeypatch.setenv("FUNDWATCH_DATABASE_URL", url)
+    return url
+
+
+def test_history_tells_the_versions_and_what_changed(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["--config", str(SHIPPED), "history", "piemonte:iefp-2026-2030", "--lang", "en"]) == 0
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Autorizzazione e finanziamento dell'offerta formativa IeFP"
+    assert "2 versions" in out[2]
+    assert out[3:] == [
+        "  2026-03-02 08:00  version 1 stored",
+        "  2026-03-02 08:00  new call: Autorizzazione e finanziamento dell'offerta formativa "
+        "IeFP, deadline 12 March at 17:00",
+        "  2026-03-05 08:00  version 2 stored",
+        "  2026-03-05 08:00  deadline moved from 12 March at 17:00 to 26 March at 17:00",
+    ]
+
+
+def test_events_filter_by_type_and_since_as_json(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--config", str(SHIPPED), "events", "--type", "deadline_extended", "--json"]) == 0
+    [event] = json.loads(capsys.readouterr().out)
+    assert event["kind"] == "deadline_extended"
+    assert event["before"] == "2026-03-12T16:00:00+00:00"
+    assert event["after"] == "2026-03-26T16:00:00+00:00"
+    assert event["text"] == "scadenza spostata dal 12 marzo ore 17:00 al 26 marzo ore 17:00"
+    assert main(["--config", str(SHIPPED), "events", "--since", "2026-03-04", "--json"]) == 0
+    assert [e["kind"] for e in json.loads(capsys.readouterr().out)] == ["deadline_extended"]
+
+
+def test_unknown_call_is_a_clear_error(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(SHIPPED), "history", "nope"]) == 2
+    assert "no stored call 'nope'" in capsys.readouterr().err
