@@ -140,8 +140,13 @@ def _event(
     call: Call, kind: ChangeKind, at: datetime, before: Any, after: Any, detail: str
 ) -> ChangeEvent:
     return ChangeEvent(
-        kind=kind, source=call.source, source_id=call.source_id, at=at,
-        before=before, after=after, detail=detail,
+        kind=kind,
+        source=call.source,
+        source_id=call.source_id,
+        at=at,
+        before=before,
+        after=after,
+        detail=detail,
     )
 
 
@@ -168,8 +173,11 @@ def _deadline_events(previous: Call, current: Call, make: Make) -> list[ChangeEv
     events: list[ChangeEvent] = []
     for old, new in pairs:
         if new.at != old.at:
-            kind = (ChangeKind.DEADLINE_EXTENDED if new.at > old.at
-                    else ChangeKind.DEADLINE_BROUGHT_FORWARD)
+            kind = (
+                ChangeKind.DEADLINE_EXTENDED
+                if new.at > old.at
+                else ChangeKind.DEADLINE_BROUGHT_FORWARD
+            )
             events.append(make(kind, _iso(old.at), _iso(new.at), new.label or old.label))
     events.extend(make(ChangeKind.CUTOFF_ADDED, None, _iso(d.at), d.label) for d in added)
     if removed and current.deadlines:
@@ -278,4 +286,3 @@ def _iso(at: datetime) -> str:
 
 def _label(deadline: Deadline) -> str:
     return " ".join(deadline.label.lower().split())
-

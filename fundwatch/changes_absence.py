@@ -74,9 +74,13 @@ def absence_events(
             before = "withdrawn" if is_withdrawn(call) else status(call, now).value
             events.append(
                 ChangeEvent(
-                    kind=ChangeKind.VANISHED, source=call.source, source_id=call.source_id,
-                    at=now, before=before, after=None, detail=str(n),
+                    kind=ChangeKind.VANISHED,
+                    source=call.source,
+                    source_id=call.source_id,
+                    at=now,
+                    before=before,
+                    after=None,
+                    detail=str(n),
                 )
             )
     return events, counts
-

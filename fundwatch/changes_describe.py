@@ -21,24 +21,43 @@ from babel.numbers import format_currency, format_percent
 from fundwatch.models import ChangeEvent, ChangeKind
 
 _STATUS = {
-    "en": {"open": "open", "forthcoming": "forthcoming", "closed": "closed",
-           "unknown": "unknown", "withdrawn": "withdrawn"},
-    "it": {"open": "aperto", "forthcoming": "di prossima apertura", "closed": "chiuso",
-           "unknown": "non determinato", "withdrawn": "ritirato"},
+    "en": {
+        "open": "open",
+        "forthcoming": "forthcoming",
+        "closed": "closed",
+        "unknown": "unknown",
+        "withdrawn": "withdrawn",
+    },
+    "it": {
+        "open": "aperto",
+        "forthcoming": "di prossima apertura",
+        "closed": "chiuso",
+        "unknown": "non determinato",
+        "withdrawn": "ritirato",
+    },
 }
 _CAUSE = {
     "en": {"by_date": " (by its dates)", "by_source": " (as the source states)"},
     "it": {"by_date": " (in base alle date)", "by_source": " (secondo la fonte)"},
 }
 _BUDGET = {
-    "en": {"total_eur": "budget", "min_grant_eur": "minimum grant",
-           "max_grant_eur": "maximum grant", "cofinancing_rate": "co-financing rate"},
-    "it": {"total_eur": "dotazione", "min_grant_eur": "contributo minimo",
-           "max_grant_eur": "contributo massimo", "cofinancing_rate": "tasso di cofinanziamento"},
+    "en": {
+        "total_eur": "budget",
+        "min_grant_eur": "minimum grant",
+        "max_grant_eur": "maximum grant",
+        "cofinancing_rate": "co-financing rate",
+    },
+    "it": {
+        "total_eur": "dotazione",
+        "min_grant_eur": "contributo minimo",
+        "max_grant_eur": "contributo massimo",
+        "cofinancing_rate": "tasso di cofinanziamento",
+    },
 }
 _TEXT = {
     "en": {
-        "new": "new call: {title}", "new_deadline": "new call: {title}, deadline {at}",
+        "new": "new call: {title}",
+        "new_deadline": "new call: {title}, deadline {at}",
         "extended": "deadline{label} moved from {a} to {b}",
         "now_rolling": "deadline{label} of {a} removed: no fixed deadline any more",
         "forward": "deadline{label} brought forward from {a} to {b}",
@@ -50,17 +69,23 @@ _TEXT = {
         "closed_source": "closed, as the source states",
         "withdrawn": "withdrawn: the source now says “{b}”",
         "vanished": "no longer published by the source (missing from {n} consecutive "
-                    "complete runs)",
-        "money": "{field}: from {a} to {b}", "money_new": "{field}: now {b}",
+        "complete runs)",
+        "money": "{field}: from {a} to {b}",
+        "money_new": "{field}: now {b}",
         "money_gone": "{field}: no longer stated (was {a})",
         "eligibility": "eligibility changed — {parts}",
-        "audiences+": "audiences added: {x}", "audiences-": "audiences removed: {x}",
-        "territories+": "territories added: {x}", "territories-": "territories removed: {x}",
-        "docs+": "documents added: {x}", "docs-": "documents removed: {x}",
-        "at": "{day} at {time}", "quote": "“{x}”",
+        "audiences+": "audiences added: {x}",
+        "audiences-": "audiences removed: {x}",
+        "territories+": "territories added: {x}",
+        "territories-": "territories removed: {x}",
+        "docs+": "documents added: {x}",
+        "docs-": "documents removed: {x}",
+        "at": "{day} at {time}",
+        "quote": "“{x}”",
     },
     "it": {
-        "new": "nuovo bando: {title}", "new_deadline": "nuovo bando: {title}, scadenza {at}",
+        "new": "nuovo bando: {title}",
+        "new_deadline": "nuovo bando: {title}, scadenza {at}",
         "extended": "scadenza{label} spostata {da}{a} {al}{b}",
         "now_rolling": "eliminata la scadenza{label} {del}{a}: ora senza scadenza fissa",
         "forward": "scadenza{label} anticipata {da}{a} {al}{b}",
@@ -71,15 +96,19 @@ _TEXT = {
         "closed_date": "chiuso: la scadenza è passata",
         "closed_source": "chiuso, secondo la fonte",
         "withdrawn": "ritirato: la fonte ora indica «{b}»",
-        "vanished": "non più pubblicato dalla fonte (assente da {n} letture complete "
-                    "consecutive)",
-        "money": "{field}: da {a} a {b}", "money_new": "{field}: ora {b}",
+        "vanished": "non più pubblicato dalla fonte (assente da {n} letture complete consecutive)",
+        "money": "{field}: da {a} a {b}",
+        "money_new": "{field}: ora {b}",
         "money_gone": "{field}: valore non più indicato (era {a})",
         "eligibility": "requisiti cambiati — {parts}",
-        "audiences+": "destinatari aggiunti: {x}", "audiences-": "destinatari tolti: {x}",
-        "territories+": "territori aggiunti: {x}", "territories-": "territori tolti: {x}",
-        "docs+": "documenti aggiunti: {x}", "docs-": "documenti tolti: {x}",
-        "at": "{day} ore {time}", "quote": "«{x}»",
+        "audiences+": "destinatari aggiunti: {x}",
+        "audiences-": "destinatari tolti: {x}",
+        "territories+": "territori aggiunti: {x}",
+        "territories-": "territori tolti: {x}",
+        "docs+": "documenti aggiunti: {x}",
+        "docs-": "documenti tolti: {x}",
+        "at": "{day} ore {time}",
+        "quote": "«{x}»",
     },
 }
 _ELIDED_DAYS = (8, 11)  # "otto", "undici": dall'8, all'11
@@ -125,8 +154,11 @@ class _Words:
             return {}
         elide1 = _elides(first)
         elide2 = _elides(second)
-        return {"da": "dall'" if elide1 else "dal ", "al": "all'" if elide2 else "al ",
-                "del": "dell'" if elide1 else "del "}
+        return {
+            "da": "dall'" if elide1 else "dal ",
+            "al": "all'" if elide2 else "al ",
+            "del": "dell'" if elide1 else "del ",
+        }
 
     def money(self, name: str, value: str) -> str:
         amount = Decimal(value)
@@ -162,8 +194,9 @@ def _moved(event: ChangeEvent, w: _Words) -> str:
         key = "now_rolling" if extended else "cut_removed"
         return w.say(key, label=label, a=a, **w.prepositions(a, a))
     a, b = w.dates(event.before, event.after)
-    return w.say("extended" if extended else "forward", label=label, a=a, b=b,
-                 **w.prepositions(a, b))
+    return w.say(
+        "extended" if extended else "forward", label=label, a=a, b=b, **w.prepositions(a, b)
+    )
 
 
 def _cutoff(event: ChangeEvent, w: _Words) -> str:

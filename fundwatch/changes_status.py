@@ -25,7 +25,6 @@ BY_DATE = "by_date"
 BY_SOURCE = "by_source"
 
 
-
 class Make(Protocol):
     """Builds one event of the call being diffed, at the `now` of the diff."""
 
@@ -81,8 +80,9 @@ def status_events(previous: Call, current: Call, now: datetime, make: Make) -> l
     if is_withdrawn(current):
         if is_withdrawn(previous):
             return []
-        return [make(ChangeKind.WITHDRAWN, previous.stated_status, current.stated_status,
-                     BY_SOURCE)]
+        return [
+            make(ChangeKind.WITHDRAWN, previous.stated_status, current.stated_status, BY_SOURCE)
+        ]
     was, is_ = status(previous, now), status(current, now)
     if is_withdrawn(previous) and is_ in _LIVE:
         return [make(ChangeKind.REOPENED, "withdrawn", is_.value, BY_SOURCE)]
@@ -115,8 +115,13 @@ def _dates_decide(call: Call, now: datetime) -> bool:
 
 def _event(call: Call, kind: ChangeKind, at: datetime, before: str, after: str) -> ChangeEvent:
     return ChangeEvent(
-        kind=kind, source=call.source, source_id=call.source_id, at=at,
-        before=before, after=after, detail=BY_DATE,
+        kind=kind,
+        source=call.source,
+        source_id=call.source_id,
+        at=at,
+        before=before,
+        after=after,
+        detail=BY_DATE,
     )
 
 

@@ -191,8 +191,7 @@ def resolve(
     for link in applied:
         links[groups.find(link.a)].append(link)
     entities = [
-        _entity([by_key[k] for k in keys], links[root], authority)
-        for root, keys in members.items()
+        _entity([by_key[k] for k in keys], links[root], authority) for root, keys in members.items()
     ]
     return sorted(entities, key=lambda e: e.primary.key)
 
@@ -213,9 +212,7 @@ def _candidates(
         yield Link(a, b, "title", f"{score:.1f}"), score
 
 
-def _shared(
-    calls: Mapping[Key, Call], rule: Rule, values: Any
-) -> Iterable[tuple[Link, float]]:
+def _shared(calls: Mapping[Key, Call], rule: Rule, values: Any) -> Iterable[tuple[Link, float]]:
     """Links between calls of different sources sharing a value that is unambiguous in each."""
     holders: dict[str, list[Key]] = defaultdict(list)
     for key, call in calls.items():
@@ -325,19 +322,34 @@ def _entity(calls: list[Call], links: list[Link], authority: Mapping[str, int]) 
     )
 
 
-_FILL = ("summary", "issuer", "audience_raw", "territory_raw", "stated_status", "instrument",
-         "call_type", "programmes", "audiences", "territories", "keywords", "themes")
+_FILL = (
+    "summary",
+    "issuer",
+    "audience_raw",
+    "territory_raw",
+    "stated_status",
+    "instrument",
+    "call_type",
+    "programmes",
+    "audiences",
+    "territories",
+    "keywords",
+    "themes",
+)
 
 
 def _merged(ranked: list[Call]) -> Call:
     primary = ranked[0]
     dated = next((c for c in ranked if c.deadlines or c.opens_at or c.rolling), primary)
     update: dict[str, Any] = {
-        "opens_at": dated.opens_at, "deadlines": dated.deadlines, "rolling": dated.rolling,
+        "opens_at": dated.opens_at,
+        "deadlines": dated.deadlines,
+        "rolling": dated.rolling,
     }
     for name in _FILL:
-        update[name] = next((getattr(c, name) for c in ranked if getattr(c, name)), None) \
-            or getattr(primary, name)
+        update[name] = next(
+            (getattr(c, name) for c in ranked if getattr(c, name)), None
+        ) or getattr(primary, name)
     titles: dict[str, str] = {}
     for call in reversed(ranked):
         titles.update(call.titles)
@@ -348,9 +360,13 @@ def _merged(ranked: list[Call]) -> Call:
         for doc in call.documents:
             documents.setdefault(canonical_url(doc.url), doc)
     update["documents"] = tuple(documents.values())
-    update["budget"] = Budget(**{
-        name: next((getattr(c.budget, name) for c in ranked
-                    if getattr(c.budget, name) is not None), None)
-        for name in Budget.model_fields
-    })
+    update["budget"] = Budget(
+        **{
+            name: next(
+                (getattr(c.budget, name) for c in ranked if getattr(c.budget, name) is not None),
+                None,
+            )
+            for name in Budget.model_fields
+        }
+    )
     return primary.model_copy(update=update)

@@ -33,8 +33,9 @@ def title_links(calls: Iterable[Call], threshold: float) -> Iterable[tuple[Key, 
             blocks[(titled.issuer, titled.day)].append(titled)
     for (issuer, day), block in blocks.items():
         nxt = blocks.get((issuer, day + _DAY)) if day is not None else None
-        yield from chain(_compare(block, block, threshold),
-                         _compare(block, nxt, threshold) if nxt else ())
+        yield from chain(
+            _compare(block, block, threshold), _compare(block, nxt, threshold) if nxt else ()
+        )
 
 
 def _compare(
@@ -47,7 +48,10 @@ def _compare(
     for i, a in enumerate(left):
         start = i + 1 if same else 0
         for _text, _pre, j in process.extract(
-            a.text, texts[start:], scorer=fuzz.token_set_ratio, score_cutoff=threshold,
+            a.text,
+            texts[start:],
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=threshold,
             limit=None,
         ):
             b = right[start + j]
