@@ -83,7 +83,7 @@ def preview(
     """Compare each profile of `after` with the profile of the same id in `before`.
 
     Profiles only in `before` are not part of the edit and are left alone. Changes are
-    ordered current first, then by call reference and moment.
+    ordered current first, entering before leaving, then by call reference and moment.
     """
     feedback = feedback or {}
     old = {p.id: p for p in before}
@@ -102,8 +102,8 @@ def preview(
         changes.sort(
             key=lambda c: (
                 not c.snapshot.current,
-                c.snapshot.call.source,
-                c.snapshot.call.source_id,
+                c.direction != "enters",
+                c.snapshot.ref,
                 c.snapshot.at,
             )
         )
