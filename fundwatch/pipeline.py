@@ -20,7 +20,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
-from fundwatch import changes
+from fundwatch import alerts, changes
 from fundwatch.config import Config, SourceConfig
 from fundwatch.config.settings import Settings
 from fundwatch.errors import SourceError
@@ -197,6 +197,7 @@ def run_sources(
             on_note=_bind(progress, cfg),
         )
         summary = record(store, result, config.settings.vanish_after_runs)
+        alerts.after_run(config, store, result, result.finished_at or clock())
         progress.finished(cfg, result, summary)
         outcomes.append(SourceOutcome(result, summary))
     if any(o.result.calls for o in outcomes):

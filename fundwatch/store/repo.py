@@ -275,6 +275,19 @@ class Store:
                 len(events),
             )
 
+    def alert_state(self, source_id: str) -> str:
+        with Session(self.engine) as s:
+            row = s.get(SourceRow, source_id)
+            return row.alert_state if row else ""
+
+    def set_alert_state(self, source_id: str, state: str) -> None:
+        with Session(self.engine) as s:
+            row = s.get(SourceRow, source_id)
+            if row is not None:
+                row.alert_state = state
+                s.add(row)
+                s.commit()
+
     def set_entities(self, entity_of: Mapping[tuple[str, str], str]) -> int:
         """Record which entity each call belongs to; returns how many rows changed."""
         changed = 0

@@ -29,6 +29,8 @@ class SourceRow(SQLModel, table=True):
     last_success_at: datetime | None = _utc()
     last_error_at: datetime | None = _utc()
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    alert_state: str = Field(default="", max_length=20)
+    """"failing" once the operator was told the source is failing, until it recovers."""
 
 
 class SourceRun(SQLModel, table=True):
