@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from fundwatch.models import Audience
-from fundwatch.normalize.territories import fold_with_offsets
+from fundwatch.normalize.territories import fold_name, fold_with_offsets, place_name_at
 
 __all__ = [
     "AUDIENCE_CODES",
@@ -102,10 +102,14 @@ _E = "(?:e|ed|o|and|or)"
 # text: lower case, no accents, punctuation as single spaces). A line starting with "|" goes on
 # the rule above. Earlier rules win where matches overlap, so specific phrases ("cooperative
 # sociali", "unioni di comuni") come before general words. "-" consumes words that look like an
-# audience but are not one ("Registro delle imprese").
+# audience but are not one ("Registro delle imprese"; an "Associazione Temporanea di Scopo" is a
+# partnership of any kind of body, no association, while one "di Imprese" is of enterprises).
+# "ATS" alone is no audience: in Lombardy the health agency (Agenzia di Tutela della Salute,
+# read by its full name), elsewhere the partnership.
 _RULES_TEXT = r"""
 -: registro (?:delle )?imprese | camera di commercio | visura camerale | altri enti
- | non classificabile(?: classificato)?
+ | non classificabile(?: classificato)? | associazion[ei] temporane[ae] di scopo
+impresa: associazion[ei] temporane[ae] (?:di|d) impres[ae]
 startup, pmi: su pmi innovativ[ae] | start ?up (?:e|o) pmi innovative
 cooperativa_sociale: cooperativ[ae] social[ei] | social cooperatives? | coop sociali
 impresa_sociale: impres[ae] social[ei] | social enterprises? | social economy enterprises?
@@ -128,7 +132,8 @@ comune: {NOT_PLACE}(?:comuni|comune) | amministrazioni comunali | municipalit(?:
  | municipal authorities | cities | towns
 provincia: {NOT_PLACE}(?:province autonome|provincia autonoma|province|provincia)
  | liberi consorzi(?: comunali)?
-azienda_sanitaria: aziende sanitarie(?: locali)? | azienda sanitaria | asl | asp | ats
+azienda_sanitaria: aziende sanitarie(?: locali)? | azienda sanitaria | asl | asp
+ | agenzi[ae] (?:di|per la) tutela della salute
  | aziende ospedaliere | aziende ospedaliero universitarie | ao | aoo | aou | irccs
  | agenzie regionali sanitarie | istituti zooprofilattici(?: sperimentali)? | health authorities
 regione: {NOT_PLACE}regioni | regione(?! {REGION_NAMES}) | amministrazioni regionali
@@ -226,7 +231,7 @@ def audiences_from_text(text: str) -> tuple[Audience, ...]:
     if slug:  # a taxonomy slug: drop its prefix (offsets stay aligned) and keep it whole as raw
         folded_slug = _SLUG_PREFIX.sub(lambda m: " " * len(m.group(0)), folded)
     taken = [False] * len(folded_slug)
-    hits: list[tuple[int, str, str]] = []
+    hits: list[tuple[int, int, tuple[str, ...], str]] = []
     for pattern, codes in _compiled():
         for m in pattern.finditer(folded_slug):
             start, end = m.span()
@@ -237,11 +242,64 @@ def audiences_from_text(text: str) -> tuple[Audience, ...]:
                 continue
             for i in range(start, end):
                 taken[i] = True
-            hits.extend((start, code, raw) for code in codes)
+            hits.append((start, end, codes, raw))
     out: dict[str, Audience] = {}
-    for _, code, raw in sorted(hits, key=lambda h: h[0]):
-        out.setdefault(code, Audience(code=code, raw=raw))
+    previous_end: int | None = None
+    for start, end, codes, raw in sorted(hits):
+        if not codes:
+            continue
+        if (
+            not slug
+            and _names_a_place(folded, end, codes)
+            and not _in_a_list(text, offsets, previous_end, start)
+            and not _APPLICANT_CUE.search(fold_name(_sentence_before(text, offsets[start])))
+        ):
+            continue
+        previous_end = end
+        for code in codes:
+            out.setdefault(code, Audience(code=code, raw=raw))
     return tuple(out.values())
+
+
+# "Comuni di Policoro, Pisticci e Nova Siri", "la Provincia di Cuneo": these name places (or
+# the issuer), not a kind of applicant, unless the sentence says it speaks of applicants
+# ("rivolto ai Comuni di Alba e Bra") or the words stand in a list of applicant kinds
+# ("imprese, associazioni e Comuni di Alba e Bra").
+_PLACE_KINDS = frozenset(("comune", "provincia", "citta_metropolitana"))
+_OF = re.compile(r" (?:di|del|della|dell|dei|degli) ")
+_APPLICANT_CUE = re.compile(
+    r"\b(?:rivolt[oaie]|destinat(?:ar)?[oaie]|beneficiar[io]|riservat[oaie]|richiedenti"
+    r"|possono (?:partecipare|presentare|accedere|beneficiare|candidarsi|richiedere)"
+    r"|soggetti (?:ammessi|ammissibili|beneficiari|destinatari|richiedenti)"
+    r"|chi puo|(?:a|in) favore (?:di|dei|delle|degli|del|della)"
+    r"|open to|eligible|applicants|beneficiaries)\b"
+)
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+
+
+def _names_a_place(folded: str, end: int, codes: tuple[str, ...]) -> bool:
+    """True when a place-like audience word ending at `end` is followed by the name of a
+    known municipality or province ("Comuni di Policoro", "Provincia di Cuneo")."""
+    if not _PLACE_KINDS.intersection(codes):
+        return False
+    of = _OF.match(folded, end)
+    return of is not None and place_name_at(folded, of.end())
+
+
+def _in_a_list(text: str, offsets: list[int], previous_end: int | None, start: int) -> bool:
+    """True when the words at folded `start` follow another audience (ending at folded
+    `previous_end`) after nothing but a comma, semicolon or "e"/"o"."""
+    if previous_end is None:
+        return False
+    gap = text[offsets[previous_end - 1] + 1 : offsets[start]]
+    return _LIST_GAP.fullmatch(gap) is not None
+
+
+_LIST_GAP = re.compile(r"\s*[,;/]?\s*(?:(?:e|ed|o|oppure|and|or)\s+)?", re.IGNORECASE)
+
+
+def _sentence_before(text: str, pos: int) -> str:
+    return _SENTENCE_END.split(text[:pos])[-1]
 
 
 _ALWAYS_OK = {"pmi", "smes", "sme", "ngo", "ngos", "onlus", "mpmi", "afam", "cpia"}
@@ -257,7 +315,7 @@ def _acronym_ok(raw: str) -> bool:
 
 
 _ACRONYMS = {
-    *("ets", "aps", "odv", "pa", "asl", "asp", "ats", "ao", "aoo", "aou", "asd", "ssd", "ong"),
+    *("ets", "aps", "odv", "pa", "asl", "asp", "ao", "aoo", "aou", "asd", "ssd", "ong"),
     *("irccs", "su"),
 }
 

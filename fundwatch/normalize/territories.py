@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from fundwatch.data.italy import EU_MEMBERS, TerritoryInfo, fold_name, fold_with_offsets, italy
 from fundwatch.models import Territory
@@ -43,6 +43,7 @@ __all__ = [
     "fold_with_offsets",
     "lookup",
     "municipality_by_name",
+    "place_name_at",
     "province_by_name",
     "region_by_name",
     "territories_from_text",
@@ -163,6 +164,15 @@ def municipality_by_name(name: str, province: str | None = None) -> TerritoryInf
     return idx.units[found[0]] if len(found) == 1 else None
 
 
+def place_name_at(folded: str, pos: int) -> bool:
+    """True when the name of a known municipality or province starts at `pos` of folded text
+    (see `fold_name`): ``place_name_at("comuni di policoro e pisticci", 10)``."""
+    idx = italy()
+    return bool(_names_after(folded, pos, idx.municipalities)) or bool(
+        _names_after(folded, pos, idx.provinces)
+    )
+
+
 # ---------------------------------------------------------------------------- free text
 
 # Country and EU scope. Prose mentions "nazionale", "Italia" or "Unione europea" all the time
@@ -242,14 +252,21 @@ def territories_from_text(text: str) -> tuple[Territory, ...]:
       "Marche" only capitalised or after "Regione" (it is also a common noun);
     - provinces after a cue ("Provincia di Cuneo", "Città metropolitana di Torino");
     - municipalities after a cue ("Comune di Torino", "Comuni di Alba, Bra e Asti"); a name
-      several municipalities share is resolved by a province in the same text, else dropped.
+      several municipalities share is resolved by a province in the same text, else dropped;
+    - a province in parentheses after municipalities ("Comuni di Policoro, Pisticci e Nova
+      Siri (MATERA)", "Comune di Samone (TO)") is their province: it picks among homonyms and
+      drops a name that is not in it, and is no territory of its own (the call is about those
+      municipalities, not the whole province, and "Matera" there is not the city).
 
     Bare "Torino" is read as nothing: without a cue it may be the city or the province.
+    A region name inside a company name ("Aria Lombardia Spa", "… Toscana S.r.l.") is read as
+    nothing either: the company's name says nothing of where the call applies.
     """
     if not text or not text.strip():
         return ()
     idx = italy()
-    folded = fold_name(text)
+    folded, offsets = fold_with_offsets(text)  # the same string as fold_name(text)
+    parens = _paren_starts(text, folded, offsets)
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
 
@@ -267,20 +284,30 @@ def territories_from_text(text: str) -> tuple[Territory, ...]:
 
     provinces_here: list[str] = []
     for m in _PROVINCE_CUE.finditer(folded):
-        for start, end, code in _names_after(folded, m.end(), idx.provinces):
+        for start, end, code in _names_after(folded, m.end(), idx.provinces, parens):
             found.append((start, code))
             taken.append((m.start(), end))
             provinces_here.append(code)
     for m in _MUNICIPALITY_CUE.finditer(folded):
         if any(s <= m.start() < e for s, e in taken):
             continue
-        for start, end, codes in _names_after(folded, m.end(), idx.municipalities):
-            picked = _pick(codes, provinces_here, folded)
+        names, qualifiers = _municipalities_after(text, folded, offsets, m.end(), parens)
+        for start, end, codes, province in names:
+            if province is None:
+                picked = _pick(codes, provinces_here, folded)
+            else:
+                inside = [c for c in codes if idx.units[c].parent == province]
+                picked = inside[0] if len(inside) == 1 else None
             if picked is not None:
                 found.append((start, picked))
                 taken.append((m.start(), end))
-    for start, _end, code in _region_hits(text, folded):
-        if not any(s <= start < e for s, e in taken):
+        taken.extend(qualifiers)
+        # "Comune di Policoro (Provincia di Matera)": the province cue read it already
+        found = [(p, c) for p, c in found if not any(s <= p < e for s, e in qualifiers)]
+    for start, end, code in _region_hits(text, folded):
+        if any(s <= start < e for s, e in taken):
+            continue
+        if not _company_name(text, offsets[start], offsets[end - 1] + 1):
             found.append((start, code))
 
     seen: dict[str, None] = {}
@@ -305,10 +332,26 @@ def _items(text: str) -> Iterable[tuple[int, str]]:
         pos += len(part) + 1
 
 
-def _names_after(folded: str, pos: int, names: dict[str, _T]) -> list[tuple[int, int, _T]]:
-    """Known names starting at `pos`, then after each ``,`` / ``e`` of a list that follows."""
+def _paren_starts(text: str, folded: str, offsets: list[int]) -> frozenset[int]:
+    """Positions in `folded` of the words that open a parenthesis in `text` ("(MATERA)")."""
+    out: set[int] = set()
+    for i, ch in enumerate(folded):
+        if ch != " " and (i == 0 or folded[i - 1] == " "):
+            low = offsets[i - 1] + 1 if i else 0
+            if "(" in text[low : offsets[i]]:
+                out.add(i)
+    return frozenset(out)
+
+
+def _names_after(
+    folded: str, pos: int, names: dict[str, _T], parens: frozenset[int] = frozenset()
+) -> list[tuple[int, int, _T]]:
+    """Known names starting at `pos`, then after each ``,`` / ``e`` of a list that follows;
+    a parenthesis (a word in `parens`) ends the list."""
     out: list[tuple[int, int, _T]] = []
     while pos < len(folded):
+        if out and pos in parens:
+            break
         words = folded[pos:].split(" ")[:_MAX_NAME_WORDS]
         for n in range(len(words), 0, -1):
             candidate = " ".join(words[:n])
@@ -327,6 +370,87 @@ def _names_after(folded: str, pos: int, names: dict[str, _T]) -> list[tuple[int,
         if pos <= end:
             break
     return out
+
+
+class _Named(NamedTuple):
+    start: int
+    end: int
+    codes: list[str]
+    province: str | None  # the province in parentheses after the name or its list
+
+
+def _municipalities_after(
+    text: str, folded: str, offsets: list[int], pos: int, parens: frozenset[int]
+) -> tuple[list[_Named], list[tuple[int, int]]]:
+    """The municipality names of a list after a cue, each with the province in parentheses
+    that follows its group ("Policoro, Pisticci e Nova Siri (MATERA)", "Alba (CN), Bra (CN) e
+    Asti (AT)"), plus the spans of those parentheses. After a parenthesis the list goes on
+    only past an explicit comma or "e"."""
+    out: list[_Named] = []
+    spans: list[tuple[int, int]] = []
+    while True:
+        group = _names_after(folded, pos, italy().municipalities, parens)
+        if not group:
+            break
+        qualifier = _province_in_parens(text, folded, offsets, group[-1][1], parens)
+        if qualifier is None:
+            out.extend(_Named(start, end, codes, None) for start, end, codes in group)
+            break
+        province, q_start, q_end = qualifier
+        out.extend(_Named(start, end, codes, province) for start, end, codes in group)
+        spans.append((q_start, q_end))
+        after = text[offsets[q_end - 1] + 1 :]
+        glue = re.match(r"\s*\)\s*(?:,|;|\be\b|\bed\b)\s*", after, flags=re.I)
+        if glue is None:
+            break
+        rest = _LIST_GLUE.sub("", folded[q_end:].lstrip(), count=1)
+        pos = len(folded) - len(rest)
+    return out, spans
+
+
+def _province_in_parens(
+    text: str, folded: str, offsets: list[int], end: int, parens: frozenset[int]
+) -> tuple[str, int, int] | None:
+    """The province named alone in the parenthesis right after `end` ("(MATERA)", "(TO)",
+    "(Provincia di Matera)"): its code and the span of the name, else None."""
+    pos = end + 1
+    if pos not in parens:
+        return None
+    idx = italy()
+    words = folded[pos:].split(" ")
+    marker = _PROVINCE_MARKER.match(folded[pos:])
+    skip = len(marker.group(0)) if marker else 0
+    found: tuple[str, int] | None = None
+    plate = text[offsets[pos] : offsets[pos] + 2]
+    if len(words[0]) == 2 and plate.isupper() and not skip:  # a car-plate abbreviation
+        code = idx.codes.get(f"IT-{words[0].upper()}")
+        if code is not None and idx.units[code].level == "province":
+            found = (code, pos + 2)
+    if found is None:
+        hits = _names_after(folded, pos + skip, idx.provinces)
+        if hits:
+            found = (hits[0][2], hits[0][1])
+    if found is None:
+        return None
+    code, q_end = found
+    closing = text[offsets[q_end - 1] + 1 :].lstrip()
+    return (code, pos, q_end) if closing.startswith(")") else None
+
+
+def _company_name(text: str, start: int, end: int) -> bool:
+    """True when the region name at `text[start:end]` is part of a company's name: a legal form
+    right after it ("Aria Lombardia Spa", "… Toscana S.r.l.", not "Lombardia, S.p.A.") or
+    "Aria" right before it (Lombardy's purchasing company, whose Sintel platform other regions
+    use too; capitalised, so that the air of "qualità dell'aria" is not read as it)."""
+    return bool(_LEGAL_FORM.match(text, end) or _ARIA.search(text, 0, start))
+
+
+_LEGAL_FORM = re.compile(
+    r"\s+(?:s\.?\s?p\.?\s?a|s\.?\s?r\.?\s?l|s\.?\s?c\.?\s?a\.?\s?r\.?\s?l|s\.?\s?c\.?\s?r\.?\s?l"
+    r"|s\.?\s?c\.?\s?p\.?\s?a|societ[aà]\s+(?:per\s+azioni|consortile))\b",
+    re.IGNORECASE,
+)
+_ARIA = re.compile(r"\b(?:Aria|ARIA)\s+$")
 
 
 def _pick(codes: list[str], provinces: list[str], folded: str) -> str | None:

@@ -193,6 +193,70 @@ def test_places_are_not_applicants() -> None:
     assert pairs("Comuni della Regione Piemonte") == [("comune", "Comuni")]
 
 
+# Basilicata WordPress post 102348 (tests/fixtures/wp_rest/mayai_basilicata_wp_avvisi-e-bandi_
+# first3.json): an auction of timber from three municipalities, open to buyers of any kind
+BASILICATA_102348 = (
+    "AVVISO DI ASTA PUBBLICA PER VENDITA DI LEGNAME DA CIPPARE DISPOSTO IN PARTE IN CATASTE E "
+    "PARTE NON ACCATASTATE RIVENIENTE DAL IL PROGETTO DI FORESTAZIONE “AREE DEMANIALI DI "
+    "COMPETENZA REGIONALE” COMUNI DI POLICORO, PISTICCI E NOVA SIRI (MATERA)."
+)
+# Piemonte feed item "Programmazione dell'offerta formativa di Istruzione e Formazione Tecnica
+# Superiore 2026-2029" (tests/fixtures/piemonte/piemonte_tutti_rss.xml), its description as
+# html_to_text reads it
+PIEMONTE_IFTS = (
+    "Contributi e finanziamenti\n\nAperto\n\nL’ Avviso è finalizzato a individuare:\n\n"
+    "- l’elenco delle Associazioni Temporanee di Scopo (ATS)…"
+)
+
+
+def test_named_municipalities_are_places_not_applicants() -> None:
+    assert pairs(BASILICATA_102348) == []
+    assert pairs("Il Comune di Torino promuove un bando per le associazioni") == [
+        ("associazione", "associazioni")
+    ]
+    assert pairs("La Provincia di Cuneo indice un avviso") == []
+    assert pairs("Città metropolitana di Torino") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rivolto ai Comuni di Alba, Bra e Asti",
+        "Destinatari: Comuni di Alba e Bra",
+        "Possono partecipare i Comuni di Policoro, Pisticci e Nova Siri",
+        "Beneficiari: i Comuni di Policoro e Pisticci (MT)",
+    ],
+)
+def test_named_municipalities_after_an_applicant_cue_are_applicants(text: str) -> None:
+    assert pairs(text) == [("comune", "Comuni")]
+
+
+def test_named_municipalities_in_a_list_of_applicant_kinds_are_applicants() -> None:
+    assert pairs("Imprese, associazioni e Comuni di Alba e Bra") == [
+        ("impresa", "Imprese"),
+        ("associazione", "associazioni"),
+        ("comune", "Comuni"),
+    ]
+    # a sentence ends the list: the Comune there is the place of the office
+    assert pairs("Bando rivolto alle imprese. Comune di Torino, via Roma 1") == [
+        ("impresa", "imprese")
+    ]
+
+
+def test_temporary_partnerships_are_no_association_and_ats_no_health_agency() -> None:
+    assert pairs(PIEMONTE_IFTS) == []
+    assert pairs("ATS") == []
+    # "Associazione Temporanea di Imprese" (ATI) groups enterprises
+    assert pairs("Associazioni Temporanee di Imprese (ATI)") == [
+        ("impresa", "Associazioni Temporanee di Imprese")
+    ]
+    # ATS is Lombardy's health agency only where the text says so
+    assert pairs("Agenzia di Tutela della Salute (ATS) della Montagna") == [
+        ("azienda_sanitaria", "Agenzia di Tutela della Salute")
+    ]
+    assert pairs("ASL e Agenzie di Tutela della Salute") == [("azienda_sanitaria", "ASL")]
+
+
 def test_result_type() -> None:
     assert audiences_from_text("Comuni") == (Audience(code="comune", raw="Comuni"),)
 

@@ -18,6 +18,7 @@ from fundwatch.normalize.territories import (
     fold_with_offsets,
     lookup,
     municipality_by_name,
+    place_name_at,
     province_by_name,
     region_by_name,
     territories_from_text,
@@ -403,3 +404,67 @@ def test_folding() -> None:
     assert len(offsets) == len(folded)
     start = folded.index("citta")
     assert "PR FSE+ — Città"[offsets[start] : offsets[start + 4] + 1] == "Città"
+
+
+# Basilicata WordPress post 102348 (tests/fixtures/wp_rest/mayai_basilicata_wp_avvisi-e-bandi_
+# first3.json), its content as the parser reads it
+BASILICATA_102348 = (
+    "AVVISO DI ASTA PUBBLICA PER VENDITA DI LEGNAME DA CIPPARE DISPOSTO IN PARTE IN CATASTE E "
+    "PARTE NON ACCATASTATE RIVENIENTE DAL IL PROGETTO DI FORESTAZIONE “AREE DEMANIALI DI "
+    "COMPETENZA REGIONALE” COMUNI DI POLICORO, PISTICCI E NOVA SIRI (MATERA)."
+)
+# Piemonte feed item (tests/fixtures/piemonte/piemonte_tutti_rss.xml), its title
+PIEMONTE_SESIA = (
+    "Lavori di interventi di sistemazione idraulica del fiume Sesia, in frazione Quare del "
+    "comune di Campertogno (VC). Avviso di manifestazione d’interesse sulla piattaforma di "
+    "e-procurement  Sintel di Aria Lombardia Spa"
+)
+
+
+def test_a_province_in_parentheses_qualifies_the_municipalities_before_it() -> None:
+    # "(MATERA)" is the province of the three municipalities: not the city of Matera, and no
+    # territory of its own (the auction is about those three, not the whole province)
+    found = territories_from_text(BASILICATA_102348)
+    assert [(t.code, t.label) for t in found] == [
+        ("077021", "Comune di Policoro"),
+        ("077020", "Comune di Pisticci"),
+        ("077018", "Comune di Nova Siri"),
+    ]
+    assert all(contains("ITF52", t.code) for t in found)  # all three in Provincia di Matera
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Comune di Samone (TN)", ["022165"]),  # the parenthesis picks among homonyms
+        ("Comune di Policoro (Provincia di Matera)", ["077021"]),
+        ("Comune di Matera (MT)", ["077014"]),
+        ("Comuni di Alba (CN), Bra (CN) e Asti (AT)", ["004003", "004029", "005005"]),
+        # a name not in the province given is doubtful: dropped rather than guessed
+        ("Comuni di Alba (CN), Bra (CN) e Asti (TO)", ["004003", "004029"]),
+        # a parenthesis that names no province ends the list; it is not read as a place
+        ("Comune di Torino (capofila) e Comune di Bra", ["001272", "004029"]),
+        ("Comuni di Policoro e Pisticci (MT) e Matera", ["077021", "077020", "077014"]),
+    ],
+)
+def test_parentheses_after_municipalities(text: str, expected: list[str]) -> None:
+    assert codes(text) == expected
+
+
+def test_a_region_inside_a_company_name_is_no_territory() -> None:
+    # Sintel, the e-procurement platform of Aria Lombardia Spa, serves Piemonte's works too
+    assert codes(PIEMONTE_SESIA) == ["002025"]
+    assert codes("piattaforma Sintel di ARIA S.p.A.") == []
+    assert codes("gestito da Sviluppo Toscana S.p.A.") == []
+    assert codes("Finpiemonte S.p.A. per conto della Regione Piemonte") == ["ITC1"]
+    # conservative: only a legal form right after the name, or "Aria" right before it
+    assert codes("Lazio Innova S.p.A.") == ["ITI4"]
+    assert codes("Piano regionale per la qualità dell'aria Lombardia 2026") == ["ITC4"]
+    assert codes("sede operativa in Lombardia, S.p.A. o S.r.l.") == ["ITC4"]
+
+
+def test_place_name_at() -> None:
+    folded = fold_name("Comuni di Policoro e Pisticci; Provincia di Cuneo; Comune di residenza")
+    assert place_name_at(folded, folded.index("policoro"))
+    assert place_name_at(folded, folded.index("cuneo"))
+    assert not place_name_at(folded, folded.index("residenza"))
