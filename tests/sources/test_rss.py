@@ -14,13 +14,14 @@ from tests.golden import FIXTURES, assert_golden, fixture
 
 NOW = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
 KIND = get_kind("rss")
-# The site's feed read as any feed. Its descriptions are cut mid-sentence ("…"), too short
-# to read audiences from, so this configuration names the territory and skips detection.
+# The site's feed read as any feed, with audiences and places read from the text. Its
+# descriptions are cut mid-sentence ("…") and carry words that are no applicant or place:
+# "Associazioni Temporanee di Scopo (ATS)" (a partnership, not associations or a Lombard
+# health agency) and "Sintel di Aria Lombardia Spa" (a company's platform, not Lombardy).
 PIEMONTE_FEED = RssParams(
     url="https://bandi.regione.piemonte.it/tutti/rss.xml",
     issuer="Regione Piemonte",
     territories=["ITC1"],
-    detect_in_text=False,
     status_words={"open": ["Aperto"], "closed": ["Scaduto", "Esito"]},
 )
 
