@@ -26,7 +26,7 @@ examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from fundwatch.cli import core, daemon, demo, history, rules
+    from fundwatch.cli import core, daemon, demo, digest, history, rules
 
     parser = argparse.ArgumentParser(
         prog="fundwatch",
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (core, demo, history, rules, daemon):
+    for module in (core, demo, history, rules, daemon, digest):
         module.register(sub)
     return parser
 

@@ -172,7 +172,7 @@ def build_digest(
             shown.add(key)
     new: list[Item] = []
     for m in matches:
-        if m.call.key in shown or m.gone or not (period.since <= m.first_seen < period.until):
+        if m.call.key in shown or m.gone or not (period.since < m.first_seen <= period.until):
             continue
         if status(m.call, now) is Status.CLOSED:
             continue

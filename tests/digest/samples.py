@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fundwatch.digest.build import Digest, Match, build_digest
 from fundwatch.digest.options import DigestOptions, period_for
@@ -11,13 +11,16 @@ from fundwatch.store import SourceHealth
 from tests.digest.calls import IEFP, INCUBATION, INSEDIAMENTO, NOW, PEP, POW, TCS
 from tests.digest.conftest import T0, T1, network, torino
 
+PIEMONTE_LATER = timedelta(minutes=4)
+"""The Piemonte run finished a few minutes after the EU one."""
+
 MATCHES = [
     Match(TCS, 1, T0, ("fondo FSE+",)),
     Match(POW, 2, T0),
     Match(INCUBATION, 3, T0),
     Match(PEP, 4, T0),
-    Match(IEFP, 5, T1),
-    Match(INSEDIAMENTO, 6, T1, ("territorio: Piemonte",)),
+    Match(IEFP, 5, T1 + PIEMONTE_LATER),
+    Match(INSEDIAMENTO, 6, T1 + PIEMONTE_LATER, ("territorio: Piemonte",)),
 ]
 
 
