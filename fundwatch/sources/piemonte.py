@@ -33,7 +33,9 @@ from fundwatch.errors import FetchError, ParseError, ShapeChanged, SourceError
 from fundwatch.models import Call
 from fundwatch.normalize import ROME
 from fundwatch.sources.base import FetchContext, Harvest, SourceKind, SourceParams
+from fundwatch.sources.feeds import read_feed
 from fundwatch.sources.guards import check_shape
+from fundwatch.sources.pages import DetailMemory, Remembered
 from fundwatch.sources.piemonte_detail import detail_call
 from fundwatch.sources.piemonte_pages import (
     BASE_URL,
@@ -44,7 +46,6 @@ from fundwatch.sources.piemonte_pages import (
     source_path,
     teaser_call,
 )
-from fundwatch.sources.rss import DetailMemory, Remembered, read_feed
 
 # Ids of the listing's exposed filters, as the <select>s of the listing page give them.
 STATUS_IDS = {

@@ -16,8 +16,8 @@ from fundwatch.errors import ParseError
 from fundwatch.models import Call, Territory
 from fundwatch.normalize import ROME, html_to_text, one_line
 from fundwatch.normalize.territories import lookup
+from fundwatch.sources.feeds import read_feed
 from fundwatch.sources.guards import check_shape
-from fundwatch.sources.rss import read_feed
 
 BASE_URL = "https://bandi.regione.piemonte.it"
 ISSUER = "Regione Piemonte"

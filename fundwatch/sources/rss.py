@@ -5,51 +5,38 @@ Endpoint: ``params.url``, GET with conditional validators; paged only when the f
 RFC 5005 ``<link rel="next">`` (Atom, or ``atom:link`` inside RSS). With ``follow_links`` the
 item's page is fetched once (new or changed items only, conditional GET) and its text read
 for a deadline.
-Quirks handled: a BOM or blank lines before the XML declaration; a declared encoding the bytes
-do not honour (decoded leniently, then parsed with lxml's recover mode); titles and
-descriptions carrying escaped HTML and entities; RFC 822 dates with zone names, W3C dates,
-dates without zone (read in ``params.timezone``); items without guid (the link is the id).
-An HTML page served instead of the feed, or bytes that are no XML at all, are a ParseError.
+Quirks handled: those of any feed (BOM, wrong declared encodings, escaped HTML, dates with and
+without zone, items without guid: see `fundwatch.sources.feeds`); an HTML page served instead
+of the feed, or bytes that are no XML at all, are a ParseError; an error page served with 200
+as an item's page is an error for that item (`fundwatch.sources.pages`).
 Fixtures: ``tests/fixtures/piemonte/piemonte_tutti_rss.xml`` (a real RSS 2.0 feed of calls).
 
-The feed reader (`read_feed`) and the between-runs page memory (`DetailMemory`) are used by
-the site kinds that also publish a feed (Piemonte).
+The feed reader lives in `fundwatch.sources.feeds`, the between-runs page memory in
+`fundwatch.sources.pages`; this module is the ``rss`` kind: its params, items to calls, fetch.
 """
 
 from __future__ import annotations
 
-import email.utils
-import hashlib
-import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bs4 import BeautifulSoup
-from lxml import etree
 from pydantic import Field, field_validator
 
-from fundwatch.errors import ParseError, SourceError
+from fundwatch.errors import SourceError
 from fundwatch.models import Audience, Call, Deadline, Programme, Territory
-from fundwatch.normalize import canonical_url, html_to_text, one_line, parse_datetime
+from fundwatch.normalize import html_to_text
 from fundwatch.normalize.audiences import AUDIENCE_CODES, audiences_from_text
 from fundwatch.normalize.cues import CueResult, find_deadline, status_from_words
 from fundwatch.normalize.funds import FUNDS, fund_label, funds_from_text
 from fundwatch.normalize.territories import lookup, territories_from_text
-from fundwatch.sources.base import (
-    FetchContext,
-    Harvest,
-    KeyValueCache,
-    SourceKind,
-    SourceParams,
-)
+from fundwatch.sources.base import FetchContext, Harvest, SourceKind, SourceParams
+from fundwatch.sources.feeds import Feed, FeedItem, read_feed
 from fundwatch.sources.guards import check_shape
+from fundwatch.sources.pages import DetailMemory, item_page_text, page_text
 
-__all__ = ["KIND", "DetailMemory", "Feed", "FeedItem", "RssParams", "read_feed"]
+__all__ = ["KIND", "RssParams"]
 
 StatusCode = Literal["open", "forthcoming", "closed", "withdrawn"]
 
@@ -129,271 +116,6 @@ class RssParams(SourceParams):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
-
-
-# -- reading feeds ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    """One item or entry, as plain values. Dates are aware (UTC) or None."""
-
-    title: str
-    link: str
-    guid: str
-    description_html: str
-    content_html: str
-    published: datetime | None
-    updated: datetime | None
-    categories: tuple[str, ...]
-
-    @property
-    def key(self) -> str:
-        """The stable id: the guid (a URL guid in canonical form), else the canonical link."""
-        guid = self.guid.strip()
-        if guid:
-            return canonical_url(guid) if guid.startswith(("http://", "https://")) else guid
-        if self.link:
-            return canonical_url(self.link)
-        return ""
-
-    @property
-    def stamp(self) -> str:
-        """What changes when the publisher updates the item."""
-        when = self.updated or self.published
-        text = f"{self.title}\n{self.description_html}\n{self.content_html}"
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        return f"{when.isoformat() if when else ''}|{digest}"
-
-
-@dataclass(frozen=True)
-class Feed:
-    title: str
-    link: str
-    items: tuple[FeedItem, ...]
-    next_url: str | None
-    found: int
-    """How many item elements the document held, readable or not."""
-    truncated: bool = False
-    """The document stops before its root element closes (a cut transfer): what was read is
-    kept, but the feed cannot be taken as complete."""
-
-
-_STRICT = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-_RECOVER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
-_BOM = b"\xef\xbb\xbf"
-_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_DECLARED = re.compile(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.:-]+)[\"']")
-_FEED_ROOTS = {"rss", "RDF", "feed"}
-_CLOSED = re.compile(rb"</\s*(?:[\w.-]+:)?(?:rss|RDF|feed)\s*>[\s\x00]*$")
-
-
-def read_feed(raw: bytes, url: str = "", tz: ZoneInfo | None = None) -> Feed:
-    """Read an RSS 2.0, RSS 1.0 (RDF) or Atom document.
-
-    Raises ParseError when the bytes are not a feed (an HTML error page, garbage, nothing).
-    Items without a title and without a link are counted in `found` but left out.
-    """
-    zone = tz or ZoneInfo("UTC")
-    root = _xml_root(raw, url)
-    name = etree.QName(root).localname
-    if name not in _FEED_ROOTS:
-        raise ParseError(f"not an RSS or Atom feed (the document is <{name}>)", url=url)
-    base = url or _base_of(root)
-    channel = _child(root, "channel")
-    holder = channel if channel is not None and name == "rss" else root
-    elements = [el for el in root.iter() if _local(el) in ("item", "entry")]
-    items = [it for it in (_item(el, base, zone) for el in elements) if it is not None]
-    return Feed(
-        title=one_line(html_to_text(_text(_child(holder, "title")))),
-        link=_link(holder, base),
-        items=tuple(items),
-        next_url=_rel_link(holder, "next", base),
-        found=len(elements),
-        truncated=_CLOSED.search(raw[-200:]) is None,
-    )
-
-
-def _xml_root(raw: bytes, url: str) -> etree._Element:
-    body = raw[len(_BOM) :] if raw.startswith(_BOM) else raw
-    body = body.lstrip()
-    if not body:
-        raise ParseError("empty feed", url=url)
-    try:
-        return etree.fromstring(body, _STRICT)
-    except etree.XMLSyntaxError:
-        pass
-    text = _DECLARATION.sub("", _decode_leniently(body), count=1)
-    try:
-        root = etree.fromstring(text, _RECOVER)
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise ParseError(f"unreadable XML: {exc}", url=url) from exc
-    if root is None:
-        raise ParseError("unreadable XML: nothing could be recovered", url=url)
-    return root
-
-
-def _decode_leniently(body: bytes) -> str:
-    """Decode bytes whose declared encoding may be wrong: UTF-8, then the declared one, then
-    Windows-1252 (what Italian CMSs most often really send), then Latin-1 (never fails)."""
-    declared = _DECLARED.search(body[:200])
-    candidates = ["utf-8"]
-    if declared:
-        candidates.append(declared.group(1).decode("ascii"))
-    candidates.append("cp1252")
-    for encoding in candidates:
-        try:
-            return body.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode("latin-1")
-
-
-def _item(el: etree._Element, base: str, tz: ZoneInfo) -> FeedItem | None:
-    title = one_line(html_to_text(_text(_child(el, "title"))))
-    link = _link(el, base)
-    guid = _text(_child(el, "guid")) or _text(_child(el, "id"))
-    about = el.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about") or ""
-    if not link and guid.startswith(("http://", "https://")):
-        link = guid
-    if not link and about:
-        link = about
-    if not title and not link:
-        return None
-    published = _date(el, ("pubDate", "published", "issued", "created"), tz)
-    updated = _date(el, ("updated", "modified"), tz)
-    if published is None:
-        published = _date(el, ("date",), tz)
-    categories = tuple(
-        c
-        for c in (
-            one_line(html_to_text(cat.get("label") or cat.get("term") or _text(cat)))
-            for cat in el
-            if _local(cat) in ("category", "subject")
-        )
-        if c
-    )
-    return FeedItem(
-        title=title,
-        link=link,
-        guid=guid,
-        description_html=_text(_child(el, "description")) or _text(_child(el, "summary")),
-        content_html=_text(_child(el, "encoded")) or _text(_child(el, "content")),
-        published=published,
-        updated=updated,
-        categories=categories,
-    )
-
-
-def _date(el: etree._Element, names: tuple[str, ...], tz: ZoneInfo) -> datetime | None:
-    for name in names:
-        value = _text(_child(el, name))
-        if not value:
-            continue
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            when = None
-        if when is not None:
-            return (when if when.tzinfo else when.replace(tzinfo=tz)).astimezone(UTC)
-        parsed = parse_datetime(value, tz)
-        if parsed is not None:
-            return parsed
-    return None
-
-
-def _link(el: etree._Element, base: str) -> str:
-    """RSS ``<link>text</link>``, else Atom ``<link rel="alternate" href>`` (or one without rel)."""
-    for child in el:
-        if _local(child) != "link":
-            continue
-        href = child.get("href")
-        if href is None:
-            text = _text(child)
-            if text:
-                return urljoin(base, text)
-            continue
-        if child.get("rel", "alternate") == "alternate":
-            return urljoin(base, href.strip())
-    return ""
-
-
-def _rel_link(el: etree._Element, rel: str, base: str) -> str | None:
-    for child in el:
-        if _local(child) == "link" and child.get("rel") == rel and child.get("href"):
-            return urljoin(base, (child.get("href") or "").strip())
-    return None
-
-
-def _base_of(root: etree._Element) -> str:
-    return root.get("{http://www.w3.org/XML/1998/namespace}base") or ""
-
-
-def _child(el: etree._Element | None, name: str) -> etree._Element | None:
-    if el is None:
-        return None
-    for child in el:
-        if _local(child) == name:
-            return child
-    return None
-
-
-def _local(el: etree._Element) -> str:
-    tag = el.tag
-    if not isinstance(tag, str):  # comments, processing instructions
-        return ""
-    return tag.rsplit("}", 1)[-1]
-
-
-def _text(el: etree._Element | None) -> str:
-    if el is None:
-        return ""
-    if el.get("type") in ("xhtml", "application/xhtml+xml"):
-        return "".join(str(etree.tostring(c, encoding="unicode")) for c in el).strip()
-    return "".join(str(t) for t in el.itertext()).strip()
-
-
-# -- pages remembered between runs -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Remembered:
-    body: bytes
-    meta: dict[str, str]
-    fetched_at: datetime
-
-
-class DetailMemory:
-    """Item pages kept in the source's KeyValueCache between runs, with a few strings that
-    say what the page was fetched for (the caller compares them to decide on a refetch).
-
-    Stored as one value per page: a JSON header line, then the body bytes.
-    """
-
-    def __init__(self, cache: KeyValueCache, prefix: str = "detail") -> None:
-        self._cache = cache
-        self._prefix = prefix
-
-    def recall(self, key: str) -> Remembered | None:
-        blob = self._cache.get(f"{self._prefix}:{key}")
-        if not blob or b"\n" not in blob:
-            return None
-        head, body = blob.split(b"\n", 1)
-        try:
-            header: Any = json.loads(head)
-            fetched_at = datetime.fromisoformat(header["fetched_at"])
-            meta = {str(k): str(v) for k, v in dict(header.get("meta", {})).items()}
-        except (ValueError, KeyError, TypeError):
-            return None
-        if fetched_at.tzinfo is None:
-            return None
-        return Remembered(body=body, meta=meta, fetched_at=fetched_at)
-
-    def keep(self, key: str, body: bytes, meta: Mapping[str, str], fetched_at: datetime) -> None:
-        header = json.dumps(
-            {"fetched_at": fetched_at.isoformat(), "meta": dict(meta)}, sort_keys=True
-        ).encode("utf-8")
-        self._cache.put(f"{self._prefix}:{key}", header + b"\n" + body)
 
 
 # -- items to calls --------------------------------------------------------------------------
@@ -519,31 +241,6 @@ def _parse(raw: bytes, params: RssParams, source: str) -> list[Call]:
 # -- fetching --------------------------------------------------------------------------------
 
 
-# Titles of error pages served with status 200; narrow on purpose, since a call's own title
-# may well say "500 imprese" or "manutenzione delle strade".
-_ERROR_TITLE = re.compile(
-    r"^\s*(?:errore?|error|[45]\d\d)\b"
-    r"|\b(?:page|pagina)\s+(?:not\s+found|non\s+trovata)|\bnot\s+found\b|\bnon\s+trovat[ao]\b"
-    r"|\b(?:sito|site|servizio|service)\s+(?:temporaneamente\s+)?"
-    r"(?:in\s+manutenzione|under\s+maintenance|non\s+disponibile|unavailable)"
-    r"|\baccess\s+denied\b|\bforbidden\b",
-    re.I,
-)
-
-
-def page_text(html: bytes, url: str = "") -> str:
-    """The readable text of an item's page: its main content, without menus and footers.
-    ParseError when the page is an error page served with status 200 (its title says so)."""
-    soup = BeautifulSoup(html, "lxml")
-    title = one_line(soup.title.get_text()) if soup.title is not None else ""
-    if _ERROR_TITLE.search(title):
-        raise ParseError(f"an error page, not the item's page ({title!r})", url=url)
-    for tag in soup(["script", "style", "nav", "header", "footer", "aside", "form", "noscript"]):
-        tag.decompose()
-    main = soup.select_one("main, article, [role=main], #content, .content") or soup.body
-    return html_to_text(str(main)) if main is not None else ""
-
-
 def _fetch(params: RssParams, ctx: FetchContext) -> Harvest:
     tz = _zone(params)
     notes: list[str] = []
@@ -579,7 +276,14 @@ def _fetch(params: RssParams, ctx: FetchContext) -> Harvest:
         text = ""
         if params.follow_links and item.link:
             try:
-                text = _item_page(item, params, ctx, memory)
+                text = item_page_text(
+                    item.key,
+                    item.link,
+                    item.stamp,
+                    ctx,
+                    memory,
+                    timedelta(days=params.refresh_days),
+                )
             except SourceError as exc:
                 complete = False
                 notes.append(f"item page not read: {exc}")
@@ -587,27 +291,6 @@ def _fetch(params: RssParams, ctx: FetchContext) -> Harvest:
                 text = page_text(kept.body, item.link) if kept is not None else ""
         calls.append(item_call(item, params, ctx.source_id, text))
     return Harvest(calls=calls, complete=complete, notes=notes)
-
-
-def _item_page(item: FeedItem, params: RssParams, ctx: FetchContext, memory: DetailMemory) -> str:
-    """The text of the item's page: fetched (conditionally) when the item is new, changed or
-    its remembered copy is old; otherwise read from memory without a request."""
-    remembered = memory.recall(item.key)
-    fresh = (
-        remembered is not None
-        and item.key in ctx.known
-        and remembered.meta.get("stamp") == item.stamp
-        and ctx.now - remembered.fetched_at < timedelta(days=params.refresh_days)
-    )
-    if remembered is not None and fresh:
-        return page_text(remembered.body, item.link)
-    resp = ctx.client.get(item.link, conditional=True)
-    ctx.save_raw(f"page_{item.key}", resp.body)
-    if not resp.body.strip():
-        raise ParseError("empty item page", url=item.link)
-    text = page_text(resp.body, item.link)
-    memory.keep(item.key, resp.body, {"stamp": item.stamp}, ctx.now)
-    return text
 
 
 KIND: SourceKind[RssParams] = SourceKind(

@@ -9,7 +9,8 @@ import pytest
 
 from fundwatch.errors import ParseError, ShapeChanged
 from fundwatch.sources import get_kind
-from fundwatch.sources.rss import RssParams, read_feed
+from fundwatch.sources.feeds import read_feed
+from fundwatch.sources.rss import RssParams
 from tests.golden import FIXTURES, assert_golden, fixture
 
 NOW = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
