@@ -61,10 +61,10 @@ class _Handler(BaseHTTPRequestHandler):
         asked = f"{method} {host}/{rest}{'?' if parts.query else ''}{parts.query}"
         for route in self.server.routes:
             if route.matches(method, host, "/" + rest, query):
+                self.server.log.append(asked)
                 if route.delay:
                     time.sleep(route.delay)
                 body = (self.server.root / route.file).read_bytes()
-                self.server.log.append(asked)
                 self.send_response(200)
                 self.send_header("Content-Type", route.content_type)
                 self.send_header("Content-Length", str(len(body)))
