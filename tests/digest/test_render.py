@@ -151,3 +151,17 @@ def test_message_ids_are_stable_per_outbox_id() -> None:
     assert a == message_id("p:2026-W38:email:1", "fw@example.org")
     assert a != message_id("p:2026-W39:email:1", "fw@example.org")
     assert a.startswith("<") and a.endswith("@example.org>")
+
+
+def test_a_profile_without_feeds_gets_no_feed_links() -> None:
+    many = [
+        Match(POW.model_copy(update={"source_id": f"ESF-{i:03d}"}), i, NOW.replace(hour=1))
+        for i in range(42)
+    ]
+    r = render(sample_digest(options_for(network(feeds=False)), many, []), LINKS, "a@example.org")
+    assert "/feeds/" not in r.html + r.text and "/calendar/" not in r.html + r.text
+    assert "…and 2 more." in r.text and "…and 2 more." in r.html
+    with_feeds = render(sample_digest(options_for(network()), many, []), LINKS, "a@example.org")
+    assert "…and 2 more: the feed has them all. https://fundwatch.example.org/feeds/" in (
+        with_feeds.text
+    )
