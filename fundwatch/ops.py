@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func
@@ -19,6 +19,8 @@ from sqlmodel import Session, select
 
 from fundwatch.store import Store
 from fundwatch.store.tables import CallRow, ChangeEventRow, OutboxMessage, SourceRun
+
+METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import re
 import traceback
@@ -21,6 +22,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from fundwatch import ops
 from fundwatch.config import Config, Profile
 from fundwatch.digest.collect import Artefact, Collector
 from fundwatch.digest.links import FEED_KINDS, Links, slug
@@ -66,12 +68,15 @@ class FeedApp:
         *,
         matcher: Matcher,
         clock: Callable[[], datetime],
+        scheduler_alive: Callable[[], bool] | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.links = links
         self.matcher = matcher
         self.clock = clock
+        self.scheduler_alive = scheduler_alive
+        """Set by the daemon; `/healthz` then also reports whether its scheduler runs."""
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
@@ -95,7 +100,11 @@ class FeedApp:
 
     def route(self, method: str, path: str, environ: dict[str, Any]) -> Response:
         if path == "/healthz":
-            return Response("200 OK", b"ok\n", [("Content-Type", "text/plain; charset=utf-8")])
+            return self.health()
+        if path == "/metrics":
+            return Response(
+                "200 OK", ops.metrics_text(self.store), [("Content-Type", ops.METRICS_CONTENT_TYPE)]
+            )
         if m := _ACTION.match(path):
             if method not in ("GET", "HEAD", "POST"):
                 return _not_allowed("GET, HEAD, POST")
@@ -109,6 +118,17 @@ class FeedApp:
         if artefact is None:
             return self.missing()
         return _conditional(artefact, environ, private=private is not None)
+
+    def health(self) -> Response:
+        """200 when the database answers and the scheduler (if any) runs, else 503; the body
+        says which, and which sources are failing."""
+        alive = self.scheduler_alive() if self.scheduler_alive else None
+        state = ops.health(self.store, alive, self.config.settings.daemon.alert_after_failures)
+        body = json.dumps(state.as_dict(), indent=2).encode() + b"\n"
+        status = "200 OK" if state.ok else "503 Service Unavailable"
+        return Response(
+            status, body, [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        )
 
     def artefact(self, path: str, private: str | None) -> Artefact | None:
         collector = Collector(self.config, self.store, self.links, self.clock(), self.matcher)

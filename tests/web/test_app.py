@@ -14,6 +14,7 @@ import feedparser
 import httpx
 import pytest
 from icalendar import Calendar
+from prometheus_client.parser import text_string_to_metric_families
 
 from fundwatch.config import Config
 from fundwatch.digest.collect import Collector
@@ -158,7 +159,18 @@ def test_every_feed_kind_is_served(tmp_path: Path, store: Store) -> None:
             assert web.http.get(path).status_code == 404, path
         post = web.http.post("/feeds/all.atom")
         assert (post.status_code, post.headers["allow"]) == (405, "GET, HEAD")
-        assert web.http.get("/healthz").text == "ok\n"
+        health = web.http.get("/healthz")
+        assert health.status_code == 200
+        assert health.json() == {
+            "status": "ok",
+            "database": "ok",
+            "scheduler": "not running here",
+            "failing_sources": [],
+        }
+        metrics = web.http.get("/metrics")
+        assert metrics.headers["content-type"].startswith("text/plain; version=")
+        names = {f.name for f in text_string_to_metric_families(metrics.text)}
+        assert {"fundwatch_source_runs", "fundwatch_calls_stored", "fundwatch_events"} <= names
 
 
 def test_private_feeds_answer_only_under_their_token(tmp_path: Path, store: Store) -> None:
