@@ -14,7 +14,14 @@ from fundwatch.config.profile import Profile
 from fundwatch.normalize.audiences import broader
 from fundwatch.normalize.territories import ancestors
 from fundwatch.rules.feedback import Feedback
-from fundwatch.rules.text import stem_tokens, tokens
+from fundwatch.rules.text import (
+    PHRASE_SPACE,
+    pair_space,
+    stem_space,
+    stem_tokens,
+    tokens,
+    word_space,
+)
 
 __all__ = ["CompiledProfile", "ProgrammeWant", "Term", "compile_profile"]
 
@@ -25,15 +32,17 @@ PHRASE = "*"
 @dataclass(frozen=True, slots=True)
 class Term:
     """A term as written, and its token sequence per language (stems when stemming; the
-    folded words under `PHRASE` for exact phrases and with stemming off)."""
+    folded words under `PHRASE` for exact phrases and with stemming off). `heads` holds, for
+    each form, a (token space, token) that must occur for the term to occur (see
+    `fundwatch.rules.text`): the word itself for a one-word term, the pair for a two-word
+    stemmed term, the first word otherwise. `single` is True when the head alone
+    decides (one word, or a pair)."""
 
     text: str
     forms: dict[str, tuple[str, ...]]
     stemmed: bool
-
-    def first_keys(self) -> list[tuple[str, str]]:
-        """(language or PHRASE, first token): what the index files this term under."""
-        return [(lang, seq[0]) for lang, seq in self.forms.items() if seq]
+    heads: tuple[tuple[str, str], ...] = ()
+    single: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +141,22 @@ def _term(text: str, languages: frozenset[str], stemming: bool) -> Term:
     if not words:
         return Term(text, {}, stemming)
     if not stemming:
-        return Term(text, {lang: words for lang in sorted(languages)}, False)
-    return Term(text, {lang: stem_tokens(words, lang) for lang in sorted(languages)}, True)
+        forms = {lang: words for lang in sorted(languages)}
+        heads = tuple((word_space(lang), w[0]) for lang, w in forms.items())
+        return Term(text, forms, False, heads, len(words) == 1)
+    forms = {lang: stem_tokens(words, lang) for lang in sorted(languages)}
+    return Term(text, forms, True, *_heads({stem_space(k): v for k, v in forms.items()}))
 
 
 def _phrase(text: str) -> Term:
     words = tokens(text)
-    return Term(text, {PHRASE: words} if words else {}, False)
+    if not words:
+        return Term(text, {}, False)
+    return Term(text, {PHRASE: words}, False, ((PHRASE_SPACE, words[0]),), len(words) == 1)
+
+
+def _heads(forms: dict[str, tuple[str, ...]]) -> tuple[tuple[tuple[str, str], ...], bool]:
+    size = len(next(iter(forms.values())))
+    if size == 2:
+        return tuple((pair_space(space), " ".join(seq)) for space, seq in forms.items()), True
+    return tuple((space, seq[0]) for space, seq in forms.items()), size == 1

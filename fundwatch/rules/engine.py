@@ -18,7 +18,17 @@ from fundwatch.rules.facts import CallFacts
 from fundwatch.rules.predicates import AFTER_INTEREST, GATES, interest, relevance
 from fundwatch.rules.verdict import Outcome, Result, Verdict
 
-__all__ = ["evaluate", "match_pairs"]
+__all__ = ["evaluate", "excludes", "match_pairs"]
+
+
+def excludes(cp: CompiledProfile, outcome: Outcome | None) -> bool:
+    """True when `outcome` keeps the call out: a failure, or an unknown fact the profile is
+    strict about."""
+    if outcome is None:
+        return False
+    return outcome.result is Result.FAIL or (
+        outcome.result is Result.UNKNOWN and cp.profile.gates.strict(outcome.criterion)
+    )
 
 
 def evaluate(cp: CompiledProfile, f: CallFacts, *, trace: bool = True) -> Verdict:
@@ -37,9 +47,7 @@ def evaluate(cp: CompiledProfile, f: CallFacts, *, trace: bool = True) -> Verdic
         if outcome is None:
             return False
         outcomes.append(outcome)
-        if outcome.result is Result.FAIL or (
-            outcome.result is Result.UNKNOWN and cp.profile.gates.strict(outcome.criterion)
-        ):
+        if excludes(cp, outcome):
             excluded.append(outcome.criterion)
             return True
         if outcome.result is Result.UNKNOWN:

@@ -6,12 +6,23 @@ territory codes, folded and stemmed text) are paid once per call, not once per p
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 
 from fundwatch.models import Call, Status, status
 from fundwatch.normalize.territories import ancestors, lookup
-from fundwatch.rules.text import joined_tokens, stem_tokens, tokens
+from fundwatch.rules.text import (
+    PHRASE_SPACE,
+    joined_tokens,
+    pair_space,
+    pairs,
+    stem_space,
+    stem_tokens,
+    tokens,
+    word_space,
+)
 
 __all__ = [
     "CallFacts",
@@ -23,6 +34,8 @@ __all__ = [
 ]
 
 _DAY = 86400.0
+_TAGS = ("themes", "keywords")
+_SPACE_NAMES: dict[str, tuple[str, str, str]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +48,7 @@ class TextField:
     word_set: frozenset[str]
     stems: tuple[str, ...]
     stem_set: frozenset[str]
+    stem_pairs: AbstractSet[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +68,11 @@ class CallFacts:
     `territories` holds the canonical codes of the call's territories that the hierarchy
     knows (unknown codes are dropped: a call naming none is "territory unknown").
     `days_left` is the time to the next deadline in days (negative once every deadline is
-    past; None without deadlines).
+    past; None without deadlines). `programme_text` holds the programme labels' words, each
+    label as `` word word `` between ``|``: a programme name occurs in a label exactly when
+    `` name `` is a substring. `title_tokens`, `text_tokens` and `tag_tokens` map each
+    token space (see `fundwatch.rules.text`) to the tokens of the titles, of all fields, and
+    of the theme and keyword tags: a one-word term is found with one set lookup.
     """
 
     call: Call
@@ -68,7 +86,12 @@ class CallFacts:
     audiences: tuple[str, ...]
     funds: tuple[str, ...]
     programmes: tuple[ProgrammeFact, ...]
+    programme_codes: frozenset[str]
+    programme_text: str
     fields: tuple[TextField, ...]
+    title_tokens: Mapping[str, AbstractSet[str]]
+    text_tokens: Mapping[str, AbstractSet[str]]
+    tag_tokens: Mapping[str, AbstractSet[str]]
 
 
 def call_ref(call: Call) -> str:
@@ -103,6 +126,8 @@ def call_facts(call: Call, now: datetime) -> CallFacts:
         for words in (tokens(p.label),)
         if p.kind != "fund"
     )
+    fields = _fields(call)
+    title, text, tags = _levels(fields)
     return CallFacts(
         call=call,
         ref=call_ref(call),
@@ -115,8 +140,45 @@ def call_facts(call: Call, now: datetime) -> CallFacts:
         audiences=tuple(dict.fromkeys(a.code for a in call.audiences)),
         funds=tuple(dict.fromkeys(call.funds)),
         programmes=programmes,
-        fields=_fields(call),
+        programme_codes=frozenset(p.code for p in programmes),
+        programme_text="|".join(f" {' '.join(p.words)} " for p in programmes),
+        fields=fields,
+        title_tokens=title,
+        text_tokens=text,
+        tag_tokens=tags,
     )
+
+
+def _levels(
+    fields: Iterable[TextField],
+) -> tuple[dict[str, AbstractSet[str]], dict[str, AbstractSet[str]], dict[str, AbstractSet[str]]]:
+    """Token spaces of the titles, of every field, and of the tags, in one pass. A space
+    with a single contributing field shares that field's set; sets are merged (copied) only
+    when a second field contributes."""
+    title: dict[str, AbstractSet[str]] = {}
+    text: dict[str, AbstractSet[str]] = {}
+    tags: dict[str, AbstractSet[str]] = {}
+    for fld in fields:
+        names = _SPACE_NAMES.get(fld.lang)
+        if names is None:
+            stems = stem_space(fld.lang)
+            names = _SPACE_NAMES[fld.lang] = (stems, pair_space(stems), word_space(fld.lang))
+        contributions = (
+            (names[0], fld.stem_set),
+            (names[1], fld.stem_pairs),
+            (names[2], fld.word_set),
+            (PHRASE_SPACE, fld.word_set),
+        )
+        targets = [text]
+        if fld.name == "title":
+            targets.append(title)
+        elif fld.name in _TAGS:
+            targets.append(tags)
+        for target in targets:
+            for space, items in contributions:
+                existing = target.get(space)
+                target[space] = items if existing is None else existing | items
+    return title, text, tags
 
 
 def _fields(call: Call) -> tuple[TextField, ...]:
@@ -135,4 +197,4 @@ def _fields(call: Call) -> tuple[TextField, ...]:
 
 def _field(name: str, lang: str, words: tuple[str, ...]) -> TextField:
     stems = stem_tokens(words, lang)
-    return TextField(name, lang, words, frozenset(words), stems, frozenset(stems))
+    return TextField(name, lang, words, frozenset(words), stems, frozenset(stems), pairs(stems))

@@ -6,26 +6,37 @@ times they accept, and posting lists of their funds, programmes and the first to
 of their terms. Each posting is a bitset over the profiles (a Python int: bit i = profile i),
 so narrowing a call's candidates is a few ANDs and ORs of machine words.
 
-Contract: `candidates(f)` is a superset of the profiles `evaluate` would match, so
-`match(f)` returns exactly the verdicts of the all-pairs loop `engine.match_pairs`. Each
-bitset below mirrors one predicate and only ever leaves out profiles that predicate would
-exclude; criteria not mirrored (grant size, co-financing, keyword conditions, the score)
-are left to `evaluate`, which runs on every candidate. The tests compare both ways on
-random profiles and calls, and `benchmarks/match.py` does so at scale.
+Contract: `match(f)` returns exactly the matches of the all-pairs loop `engine.match_pairs`,
+with the same scores. The feedback, status, lead-time, call-type, territory and audience
+bitsets mirror their predicates exactly (a profile is in the mask if and only if the
+predicate lets the call through under the profile's unknown-facts policy); the interest
+postings give a superset (any profile whose terms could hit). Everything else (grant size,
+co-financing, keyword conditions, points and score) is decided for each candidate by its
+profile's decider (`plan.make_decider`), through the same helpers `evaluate` uses. The
+tests compare both ways on random profiles and calls, and `benchmarks/match.py` does so at
+scale.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 from fundwatch.models import Status
-from fundwatch.rules.compiled import PHRASE, CompiledProfile, Term
-from fundwatch.rules.engine import evaluate
+from fundwatch.rules.compiled import CompiledProfile, Term
 from fundwatch.rules.facts import CallFacts
+from fundwatch.rules.plan import make_decider
 from fundwatch.rules.verdict import Verdict
 
-__all__ = ["ProfileIndex"]
+__all__ = ["Match", "ProfileIndex"]
+
+
+class Match(NamedTuple):
+    """A matching profile: its position in `ProfileIndex.profiles`, and the score."""
+
+    profile: int
+    score: int
 
 
 def _add(table: dict[str, int], key: str, bit: int) -> None:
@@ -37,6 +48,7 @@ class ProfileIndex:
 
     def __init__(self, profiles: Sequence[CompiledProfile]) -> None:
         self.profiles = tuple(profiles)
+        self.deciders = tuple(make_decider(cp) for cp in self.profiles)
         self.all = (1 << len(self.profiles)) - 1
         self._excluded_call: dict[str, int] = {}
         self._status: dict[str, int] = {}
@@ -56,9 +68,7 @@ class ProfileIndex:
         self._fund: dict[str, int] = {}
         self._prog_code: dict[str, int] = {}
         self._prog_word: dict[str, int] = {}
-        self._stem: dict[str, dict[str, int]] = {}
-        self._word: dict[str, dict[str, int]] = {}
-        self._phrase: dict[str, int] = {}
+        self._heads: dict[str, dict[str, int]] = {}
         by_min: dict[int, int] = {}
         for i, cp in enumerate(self.profiles):
             bit = 1 << i
@@ -118,13 +128,8 @@ class ProfileIndex:
             self._file_term(term, bit)
 
     def _file_term(self, term: Term, bit: int) -> None:
-        for lang, first in term.first_keys():
-            if lang == PHRASE:
-                _add(self._phrase, first, bit)
-            elif term.stemmed:
-                _add(self._stem.setdefault(lang, {}), first, bit)
-            else:
-                _add(self._word.setdefault(lang, {}), first, bit)
+        for space, head in term.heads:
+            _add(self._heads.setdefault(space, {}), head, bit)
 
     # -- querying ------------------------------------------------------------------------
 
@@ -178,38 +183,35 @@ class ProfileIndex:
             mask |= self._prog_code.get(prog.code, 0)
             for word in prog.word_set:
                 mask |= self._prog_word.get(word, 0)
-        phrase = self._phrase
-        for fld in f.fields:
-            stems = self._stem.get(fld.lang)
-            if stems:
-                for stem in fld.stem_set:
-                    mask |= stems.get(stem, 0)
-            words = self._word.get(fld.lang)
-            if words:
-                for word in fld.word_set:
-                    mask |= words.get(word, 0)
-            if phrase:
-                for word in fld.word_set:
-                    mask |= phrase.get(word, 0)
+        for space, postings in self._heads.items():
+            for token in f.text_tokens.get(space, ()):
+                mask |= postings.get(token, 0)
         return mask
 
     def candidates(self, f: CallFacts) -> list[int]:
         """Positions (in `profiles`) of the candidate profiles of `f`, ascending."""
         return _bits(self.candidate_mask(f))
 
-    def match(self, f: CallFacts) -> list[Verdict]:
-        """The matching verdicts of `f`, in profile order (fast verdicts, no full trace)."""
+    def match(self, f: CallFacts) -> list[Match]:
+        """The profiles `f` matches, in profile order, with their scores.
+
+        The bitsets decide the feedback, status, lead-time, call-type, territory and audience
+        gates exactly; each candidate's decider (`plan.make_decider`) decides the rest.
+        `engine.evaluate` gives the traced verdict of a pair.
+        """
         out = []
+        deciders = self.deciders
         for i in self.candidates(f):
-            verdict = evaluate(self.profiles[i], f, trace=False)
-            if verdict.matched:
-                out.append(verdict)
+            score = deciders[i](f)
+            if score is not None:
+                out.append(Match(i, score))
         return out
 
     def match_all(self, calls: Iterable[CallFacts]) -> Iterator[Verdict]:
-        """Every matching (profile, call) pair, call by call."""
+        """Every matching (profile, call) pair as a verdict without outcomes, call by call."""
         for f in calls:
-            yield from self.match(f)
+            for m in self.match(f):
+                yield Verdict(self.profiles[m.profile].id, f.ref, True, m.score, ())
 
 
 def _bits(mask: int) -> list[int]:

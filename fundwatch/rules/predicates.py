@@ -13,27 +13,29 @@ without positive interests gives every call 50. Each 'fewer like this' term foun
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 
 from fundwatch.models import Status
-from fundwatch.rules.compiled import PHRASE, CompiledProfile, Term
-from fundwatch.rules.facts import CallFacts, TextField
-from fundwatch.rules.text import occurs
+from fundwatch.rules.compiled import CompiledProfile
+from fundwatch.rules.facts import CallFacts
+from fundwatch.rules.scoring import (
+    FEWER_PENALTY,
+    NO_INTEREST_POINTS,
+    THEME_FIELDS,
+    fewer_penalty,
+    final_score,
+    first_unwanted,
+    hit,
+    interest_points,
+    locate,
+    programme_hit,
+)
 from fundwatch.rules.verdict import Outcome, Reason, Result
 
-__all__ = ["GATES", "Predicate", "interest", "locate", "relevance"]
+__all__ = ["GATES", "NO_INTEREST_POINTS", "Predicate", "interest", "locate", "relevance"]
 
 Predicate = Callable[[CompiledProfile, CallFacts], "Outcome | None"]
-
-PROGRAMME_POINTS = 35
-FUND_POINTS = 35
-THEME_POINTS = 20
-KEYWORD_POINTS = (20, 10)
-PHRASE_POINTS = (30, 15)
-NO_INTEREST_POINTS = 50
-FEWER_PENALTY = 30
-THEME_FIELDS = frozenset({"themes", "keywords"})
 
 PASS, FAIL, UNKNOWN = Result.PASS, Result.FAIL, Result.UNKNOWN
 
@@ -45,31 +47,6 @@ def _iso(value: object) -> str | None:
 
 def _one(criterion: str, result: Result, code: str, /, **args: object) -> Outcome:
     return Outcome(criterion, result, (Reason(code, args),))
-
-
-def locate(term: Term, fields: Sequence[TextField], names: Collection[str] = ()) -> str | None:
-    """The name of the first field (titles first) where `term` occurs, else None.
-
-    A stemmed or plain term is looked for only in text of the languages it was prepared
-    for (the profile's languages); an exact phrase in text of any language.
-    """
-    phrase = term.forms.get(PHRASE)
-    for fld in fields:
-        if names and fld.name not in names:
-            continue
-        if phrase is not None:
-            if occurs(phrase, fld.words, fld.word_set):
-                return fld.name
-            continue
-        seq = term.forms.get(fld.lang)
-        if seq is None:
-            continue
-        if term.stemmed:
-            if occurs(seq, fld.stems, fld.stem_set):
-                return fld.name
-        elif occurs(seq, fld.words, fld.word_set):
-            return fld.name
-    return None
 
 
 def feedback(cp: CompiledProfile, f: CallFacts) -> Outcome | None:
@@ -164,41 +141,75 @@ def _covered_type(cp: CompiledProfile, offered: str) -> str:
     return cp.types[0]
 
 
-def grant_size(cp: CompiledProfile, f: CallFacts) -> Outcome | None:
-    """The call's grant range must meet the range the organisation can use."""
+def grant_check(cp: CompiledProfile, f: CallFacts) -> tuple[Result, str, Decimal | None] | None:
+    """The grant-size decision: (result, message code, the call's amount it rests on), or
+    None when the profile sets no range."""
     gates = cp.profile.gates
     want_min, want_max = gates.grant_min_eur, gates.grant_max_eur
     if want_min is None and want_max is None:
         return None
     budget = f.call.budget
     low, high = budget.min_grant_eur, budget.max_grant_eur
-    wants: dict[str, object] = {"want_min": _num(want_min), "want_max": _num(want_max)}
     if low is None and high is None:
         total = budget.total_eur
         if total is not None and want_min is not None and total < want_min:
-            return _one("grant_size", FAIL, "grant_size.total_small", total=_num(total), **wants)
-        return _one("grant_size", UNKNOWN, "grant_size.unknown", **wants)
+            return FAIL, "grant_size.total_small", total
+        return UNKNOWN, "grant_size.unknown", None
     top = high if high is not None else budget.total_eur
     if want_min is not None and top is not None and top < want_min:
-        return _one("grant_size", FAIL, "grant_size.small", high=_num(top), **wants)
+        return FAIL, "grant_size.small", top
     if want_max is not None and low is not None and low > want_max:
-        return _one("grant_size", FAIL, "grant_size.large", low=_num(low), **wants)
-    return _one("grant_size", PASS, "grant_size.ok", low=_num(low), high=_num(high), **wants)
+        return FAIL, "grant_size.large", low
+    return PASS, "grant_size.ok", None
 
 
-def cofinancing(cp: CompiledProfile, f: CallFacts) -> Outcome | None:
-    """The share of costs left to the organisation must not exceed what it can carry."""
+def grant_size(cp: CompiledProfile, f: CallFacts) -> Outcome | None:
+    """The call's grant range must meet the range the organisation can use."""
+    check = grant_check(cp, f)
+    if check is None:
+        return None
+    result, code, amount = check
+    gates, budget = cp.profile.gates, f.call.budget
+    args: dict[str, object] = {
+        "want_min": _num(gates.grant_min_eur),
+        "want_max": _num(gates.grant_max_eur),
+    }
+    if code == "grant_size.ok":
+        args.update(low=_num(budget.min_grant_eur), high=_num(budget.max_grant_eur))
+    elif code != "grant_size.unknown":
+        args[{"grant_size.total_small": "total", "grant_size.small": "high"}.get(code, "low")] = (
+            _num(amount)
+        )
+    return Outcome("grant_size", result, (Reason(code, args),))
+
+
+def cofinancing_check(cp: CompiledProfile, f: CallFacts) -> Result | None:
+    """The co-financing decision, or None when the profile sets no maximum own share."""
     carry = cp.profile.gates.max_own_share
     if carry is None:
         return None
     rate = f.call.budget.cofinancing_rate
     if rate is None:
+        return UNKNOWN
+    return PASS if Decimal(1) - rate <= carry else FAIL
+
+
+def cofinancing(cp: CompiledProfile, f: CallFacts) -> Outcome | None:
+    """The share of costs left to the organisation must not exceed what it can carry."""
+    result = cofinancing_check(cp, f)
+    if result is None:
+        return None
+    carry = cp.profile.gates.max_own_share
+    rate = f.call.budget.cofinancing_rate
+    if rate is None:
         return _one("cofinancing", UNKNOWN, "cofinancing.unknown", max=_num(carry))
-    own = Decimal(1) - rate
-    args: dict[str, object] = {"rate": _num(rate), "own": _num(own), "max": _num(carry)}
-    if own <= carry:
-        return _one("cofinancing", PASS, "cofinancing.ok", **args)
-    return _one("cofinancing", FAIL, "cofinancing.too_high", **args)
+    args: dict[str, object] = {
+        "rate": _num(rate),
+        "own": _num(Decimal(1) - rate),
+        "max": _num(carry),
+    }
+    code = "cofinancing.ok" if result is PASS else "cofinancing.too_high"
+    return _one("cofinancing", result, code, **args)
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -207,50 +218,40 @@ def _num(value: Decimal | None) -> float | None:
 
 def interest(cp: CompiledProfile, f: CallFacts) -> Outcome:
     """At least one positive interest must appear; each hit adds points."""
+    points = interest_points(cp, f)
     if not cp.has_interests:
         return Outcome("interest", PASS, (Reason("interest.unrestricted"),), NO_INTEREST_POINTS)
-    reasons: list[Reason] = []
-    points = 0
-    for want in cp.programmes:
-        for prog in f.programmes:
-            if want.code == prog.code or occurs(want.words, prog.words, prog.word_set):
-                reasons.append(
-                    Reason(
-                        "interest.programme",
-                        {"want": want.text, "label": prog.label, "code": prog.code},
-                    )
-                )
-                points += PROGRAMME_POINTS
-                break
-    for fund in cp.funds:
-        if fund in f.funds:
-            reasons.append(Reason("interest.fund", {"fund": fund}))
-            points += FUND_POINTS
-    for term in cp.themes:
-        where = locate(term, f.fields, THEME_FIELDS)
-        if where is not None:
-            reasons.append(Reason("interest.theme", {"term": term.text, "where": where}))
-            points += THEME_POINTS
-    for term in (*cp.any_terms, *cp.all_terms):
-        where = locate(term, f.fields)
-        if where is not None:
-            reasons.append(Reason("interest.keyword", {"term": term.text, "where": where}))
-            points += KEYWORD_POINTS[0] if where == "title" else KEYWORD_POINTS[1]
-    for term in cp.phrases:
-        where = locate(term, f.fields)
-        if where is not None:
-            reasons.append(Reason("interest.phrase", {"term": term.text, "where": where}))
-            points += PHRASE_POINTS[0] if where == "title" else PHRASE_POINTS[1]
-    if not reasons:
+    if points is None:
         return _one("interest", FAIL, "interest.none")
-    return Outcome("interest", PASS, tuple(reasons), min(points, 100))
+    reasons: list[Reason] = []
+    for i, want in enumerate(cp.programmes):
+        found = programme_hit(cp, f, i)
+        if found is not None:
+            prog = f.programmes[found]
+            reasons.append(
+                Reason(
+                    "interest.programme",
+                    {"want": want.text, "label": prog.label, "code": prog.code},
+                )
+            )
+    reasons.extend(Reason("interest.fund", {"fund": fund}) for fund in cp.funds if fund in f.funds)
+    for code, terms, names in (
+        ("interest.theme", cp.themes, THEME_FIELDS),
+        ("interest.keyword", (*cp.any_terms, *cp.all_terms), frozenset()),
+        ("interest.phrase", cp.phrases, frozenset()),
+    ):
+        for term in terms:
+            where = locate(term, f.fields, names)
+            if where is not None:
+                reasons.append(Reason(code, {"term": term.text, "where": where}))
+    return Outcome("interest", PASS, tuple(reasons), points)
 
 
 def keywords_all(cp: CompiledProfile, f: CallFacts) -> Outcome | None:
     """Every `keywords.all` term must appear."""
     if not cp.all_terms:
         return None
-    missing = [t.text for t in cp.all_terms if locate(t, f.fields) is None]
+    missing = [t.text for t in cp.all_terms if not hit(t, f)]
     if missing:
         return _one("keywords_all", FAIL, "keywords_all.missing", terms=missing)
     return _one("keywords_all", PASS, "keywords_all.present", terms=[t.text for t in cp.all_terms])
@@ -260,10 +261,10 @@ def keywords_none(cp: CompiledProfile, f: CallFacts) -> Outcome | None:
     """No `keywords.none` term may appear."""
     if not cp.none_terms:
         return None
-    for term in cp.none_terms:
+    term = first_unwanted(cp, f)
+    if term is not None:
         where = locate(term, f.fields)
-        if where is not None:
-            return _one("keywords_none", FAIL, "keywords_none.found", term=term.text, where=where)
+        return _one("keywords_none", FAIL, "keywords_none.found", term=term.text, where=where)
     return _one(
         "keywords_none", PASS, "keywords_none.absent", terms=[t.text for t in cp.none_terms]
     )
@@ -271,18 +272,15 @@ def keywords_none(cp: CompiledProfile, f: CallFacts) -> Outcome | None:
 
 def relevance(cp: CompiledProfile, f: CallFacts, points: int) -> tuple[Outcome, int]:
     """The score (interest points less 'fewer like this' penalties) against `min_score`."""
-    reasons: list[Reason] = []
-    score = min(points, 100)
-    for term in cp.fewer:
-        where = locate(term, f.fields)
-        if where is not None:
-            reasons.append(
-                Reason(
-                    "relevance.fewer", {"term": term.text, "where": where, "penalty": FEWER_PENALTY}
-                )
-            )
-            score -= FEWER_PENALTY
-    score = max(score, 0)
+    found = fewer_penalty(cp, f)
+    reasons = [
+        Reason(
+            "relevance.fewer",
+            {"term": t.text, "where": locate(t, f.fields), "penalty": FEWER_PENALTY},
+        )
+        for t in found
+    ]
+    score = final_score(points, len(found))
     minimum = cp.profile.interests.min_score
     result = PASS if score >= minimum else FAIL
     reasons.insert(0, Reason("relevance.score", {"score": score, "min": minimum}))

@@ -123,8 +123,8 @@ def _matches(cps: Sequence[CompiledProfile], facts: Sequence[CallFacts]) -> dict
     index = ProfileIndex(cps)
     out: dict[str, set[int]] = {cp.id: set() for cp in cps}
     for i, f in enumerate(facts):
-        for verdict in index.match(f):
-            out[verdict.profile_id].add(i)
+        for m in index.match(f):
+            out[cps[m.profile].id].add(i)
     return out
 
 

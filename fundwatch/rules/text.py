@@ -6,20 +6,34 @@ dropped), so "Attività" and "attivita" are the same token and "dell'innovazione
 "imprese" and "impresa" both give "impres"); a language without a stemmer keeps its tokens.
 A term (one or more words) occurs in a text when its token sequence appears contiguously.
 
-Stemming is memoised per language: the snowball stemmers are pure Python (~35 µs a word) and
-call texts share most of their vocabulary.
+Folding and stemming are memoised (per language for stems): the snowball stemmers are pure
+Python (~35 µs a word) and call texts share most of their vocabulary. One-word terms are
+looked up in "token spaces": the stems of one language (`stem_space`), its plain words
+(`word_space`), or the words of any language (`PHRASE_SPACE`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cache
+from itertools import pairwise
 
 import snowballstemmer
 
 from fundwatch.normalize.territories import fold_name
 
-__all__ = ["SEP", "joined_tokens", "occurs", "stem_tokens", "tokens"]
+__all__ = [
+    "PHRASE_SPACE",
+    "SEP",
+    "joined_tokens",
+    "occurs",
+    "pair_space",
+    "pairs",
+    "stem_space",
+    "stem_tokens",
+    "tokens",
+    "word_space",
+]
 
 SEP = "\x00"
 """A token that never matches: put between the segments of a list (keywords, themes) so
@@ -36,11 +50,27 @@ _ALGORITHMS = {
     "ro": "romanian",
 }
 _MEMO: dict[str, dict[str, str]] = {}
+_FOLD_MEMO: dict[str, tuple[str, ...]] = {}
+_MEMO_LIMIT = 500_000
 
 
 def tokens(text: str) -> tuple[str, ...]:
-    """Folded tokens of `text`: ``"Attività d'impresa"`` -> ``("attivita", "d", "impresa")``."""
-    return tuple(fold_name(text).split())
+    """Folded tokens of `text`: ``"Attività d'impresa"`` -> ``("attivita", "d", "impresa")``.
+
+    The same as ``fold_name(text).split()`` (folding works character by character and
+    whitespace folds to a space), computed per whitespace-separated piece with a memo:
+    call texts repeat their words, and folding is the costly part of preparing a call.
+    """
+    out: list[str] = []
+    memo = _FOLD_MEMO
+    for piece in text.split():
+        folded = memo.get(piece)
+        if folded is None:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            folded = memo[piece] = tuple(fold_name(piece).split())
+        out.extend(folded)
+    return tuple(out)
 
 
 def joined_tokens(segments: Iterable[str]) -> tuple[str, ...]:
@@ -93,3 +123,28 @@ def occurs(needle: Sequence[str], hay: Sequence[str], hay_set: frozenset[str]) -
         if hay[i] == first and tuple(hay[i : i + size]) == tuple(needle):
             return True
     return False
+
+
+PHRASE_SPACE = "p"
+"""Token space of folded words of any language (exact phrases)."""
+
+
+def stem_space(lang: str) -> str:
+    """Token space of the stems of text in language `lang`."""
+    return f"s:{lang}"
+
+
+def word_space(lang: str) -> str:
+    """Token space of the folded, unstemmed words of text in language `lang`."""
+    return f"w:{lang}"
+
+
+def pair_space(space: str) -> str:
+    """Space of the pairs of adjacent tokens (``"innov social"``) of a stem space: a two-word
+    stemmed term occurs exactly when its pair does."""
+    return f"2{space}"
+
+
+def pairs(seq: Sequence[str]) -> set[str]:
+    """Adjacent tokens of `seq` joined by a space (`SEP` never pairs with a term's token)."""
+    return {f"{a} {b}" for a, b in pairwise(seq)}

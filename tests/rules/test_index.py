@@ -120,7 +120,7 @@ def random_call(rng: random.Random, i: int) -> Call:
         budget["max_grant_eur"] = rng.choice([5000, 50000])
     if rng.random() < 0.3:
         budget["cofinancing_rate"] = rng.choice([0.5, 0.8, 1.0])
-    return make_call(
+    call = make_call(
         f"c{i}",
         title=" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 6))),
         summary=" ".join(rng.choice(WORDS) for _ in range(rng.randint(0, 12))),
@@ -142,6 +142,11 @@ def random_call(rng: random.Random, i: int) -> Call:
         keywords=tuple(_phrase(rng) for _ in range(rng.randint(0, 2))),
         budget=budget,
     )
+    if rng.random() < 0.2:  # a second title in the other language (EU topics have several)
+        other = "en" if call.language == "it" else "it"
+        titles = {**call.titles, other: " ".join(rng.choice(WORDS) for _ in range(4))}
+        call = call.model_copy(update={"titles": titles})
+    return call
 
 
 def test_index_and_naive_loop_agree_on_random_profiles_and_calls() -> None:

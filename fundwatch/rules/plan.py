@@ -1,0 +1,212 @@
+"""Bulk deciders: one small closure per profile that scores a call without building evidence.
+
+`engine.evaluate` checks one pair and explains it; the index checks thousands of candidate
+pairs per call and needs only the score of those that match. `make_decider(cp)` returns a
+function of `CallFacts` giving what `evaluate` gives for the criteria the index does not
+decide with bitsets (grant size, co-financing, interests, `keywords.all` / `.none`,
+'fewer like this', `min_score`): the score of a match, else None.
+
+It takes the same decisions through the same helpers (`scoring.hit`, `grant_check`,
+`cofinancing_check`), finds programme names in `CallFacts.programme_text`, and lays the
+profile's one- and two-word terms out as tables per token space (head -> how many of the
+profile's terms it stands for) so that most terms cost one set lookup. A term of a profile
+reading several languages has a head per language and hits when any of them occurs;
+counting heads would count it twice on a call with text in two of those languages, so on
+such calls the decider falls back to `scoring`, term by term. `tests/rules/test_index.py`
+compares the index with the all-pairs loop of `evaluate` on random profiles and calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
+
+from fundwatch.rules.compiled import CompiledProfile, Term
+from fundwatch.rules.facts import CallFacts
+from fundwatch.rules.predicates import cofinancing_check, grant_check
+from fundwatch.rules.scoring import (
+    FEWER_PENALTY,
+    FUND_POINTS,
+    KEYWORD_POINTS,
+    NO_INTEREST_POINTS,
+    PHRASE_POINTS,
+    PROGRAMME_POINTS,
+    THEME_POINTS,
+    all_present,
+    fewer_penalty,
+    final_score,
+    first_unwanted,
+    hit,
+    interest_points,
+)
+from fundwatch.rules.text import PHRASE_SPACE, pair_space
+from fundwatch.rules.verdict import Result
+
+__all__ = ["Decider", "make_decider"]
+
+Decider = Callable[[CallFacts], "int | None"]
+Table = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+"""(token space, ((head, number of terms), ...)), ...: only spaces with heads."""
+
+_EMPTY: AbstractSet[str] = frozenset()
+_PAIR = pair_space("")
+_PHRASE_SPACES = (PHRASE_SPACE, pair_space(PHRASE_SPACE))
+
+
+def _tables(terms: Iterable[Term], spaces: tuple[str, ...]) -> tuple[Table, tuple[Term, ...]]:
+    """The heads of the one-head terms in `spaces`, and the terms a head cannot decide."""
+    heads: dict[str, dict[str, int]] = {}
+    long: list[Term] = []
+    for term in terms:
+        if not term.single:
+            long.append(term)
+            continue
+        for space, head in term.heads:
+            if space in spaces:
+                table = heads.setdefault(space, {})
+                table[head] = table.get(head, 0) + 1
+    return tuple((s, tuple(h.items())) for s, h in heads.items()), tuple(long)
+
+
+def _strict(cp: CompiledProfile, gate: str, result: Result | None) -> bool:
+    """True when `result` of `gate` keeps the call out (as `engine.excludes` decides)."""
+    if result is None or result is Result.PASS:
+        return False
+    return result is Result.FAIL or cp.profile.gates.strict(gate)
+
+
+def make_decider(cp: CompiledProfile) -> Decider:
+    """The bulk decider of `cp`; see the module docstring for what it decides."""
+    gates, interests = cp.profile.gates, cp.profile.interests
+    grant = gates.grant_min_eur is not None or gates.grant_max_eur is not None
+    cofinance = gates.max_own_share is not None
+    funds = cp.funds
+    wants = tuple((w.code, f" {' '.join(w.words)} " if w.words else "") for w in cp.programmes)
+    has_interests, min_score = cp.has_interests, interests.min_score
+    searched = (*cp.any_terms, *cp.all_terms, *cp.themes, *cp.none_terms, *cp.fewer)
+    bases = tuple(sorted({space.removeprefix(_PAIR) for t in searched for space, _ in t.heads}))
+    per_base: dict[str, tuple[Table, Table, Table, Table, Table]] = {}
+    for base in bases:
+        spaces = (base, pair_space(base))
+        per_base[base] = (
+            _tables(cp.themes, spaces)[0],
+            _tables((*cp.any_terms, *cp.all_terms), spaces)[0],
+            _tables(cp.all_terms, spaces)[0],
+            _tables(cp.none_terms, spaces)[0],
+            _tables(cp.fewer, spaces)[0],
+        )
+    phrases, long_phrases = _tables(cp.phrases, _PHRASE_SPACES)
+    long_themes = _tables(cp.themes, ())[1]
+    long_keywords = _tables((*cp.any_terms, *cp.all_terms), ())[1]
+    long_all = _tables(cp.all_terms, ())[1]
+    long_none = _tables(cp.none_terms, ())[1]
+    long_fewer = _tables(cp.fewer, ())[1]
+    single_all = any(t.single for t in cp.all_terms)
+    single_none = any(t.single for t in cp.none_terms)
+    single_fewer = any(t.single for t in cp.fewer)
+    none_tables: tuple[Table, Table, Table, Table, Table] = ((), (), (), (), ())
+    w_title, w_text = KEYWORD_POINTS
+    p_title, p_text = PHRASE_POINTS
+
+    def slow(f: CallFacts) -> int | None:
+        points = interest_points(cp, f)
+        if points is None:
+            return None
+        if cp.all_terms and not all_present(cp, f):
+            return None
+        if cp.none_terms and first_unwanted(cp, f) is not None:
+            return None
+        score = final_score(points, len(fewer_penalty(cp, f)) if cp.fewer else 0)
+        return score if score >= min_score else None
+
+    def decide(f: CallFacts) -> int | None:
+        if grant and _strict(cp, "grant_size", _result(grant_check(cp, f))):
+            return None
+        if cofinance and _strict(cp, "cofinancing", cofinancing_check(cp, f)):
+            return None
+        text, titles = f.text_tokens, f.title_tokens
+        active = ""
+        for base in bases:
+            if base in text:
+                if active:
+                    return slow(f)
+                active = base
+        themes, keywords, required, unwanted, fewer_t = per_base[active] if active else none_tables
+        points = hits = 0
+        if wants:
+            codes, labels = f.programme_codes, f.programme_text
+            for code, name in wants:
+                if code in codes or (name and name in labels):
+                    points += PROGRAMME_POINTS
+                    hits += 1
+        for fund in funds:
+            if fund in f.funds:
+                points += FUND_POINTS
+                hits += 1
+        for space, items in themes:
+            tags = f.tag_tokens.get(space)
+            if tags:
+                for head, n in items:
+                    if head in tags:
+                        points += THEME_POINTS * n
+                        hits += n
+        for table, high, low in ((keywords, w_title, w_text), (phrases, p_title, p_text)):
+            for space, items in table:
+                found = text.get(space)
+                if found:
+                    in_title = titles.get(space, _EMPTY)
+                    for head, n in items:
+                        if head in found:
+                            points += (high if head in in_title else low) * n
+                            hits += n
+        for term in long_themes:
+            if hit(term, f, tags_only=True):
+                points += THEME_POINTS
+                hits += 1
+        for terms, high, low in ((long_keywords, w_title, w_text), (long_phrases, p_title, p_text)):
+            for term in terms:
+                level = hit(term, f)
+                if level:
+                    points += high if level == 2 else low
+                    hits += 1
+        if not has_interests:
+            points = NO_INTEREST_POINTS
+        elif not hits:
+            return None
+        if single_all:
+            if not active:
+                return None
+            for space, items in required:
+                found = text.get(space, _EMPTY)
+                for head, _ in items:
+                    if head not in found:
+                        return None
+        for term in long_all:
+            if not hit(term, f):
+                return None
+        if single_none and active and _count(unwanted, text):
+            return None
+        for term in long_none:
+            if hit(term, f):
+                return None
+        fewer = _count(fewer_t, text) if single_fewer and active else 0
+        for term in long_fewer:
+            if hit(term, f):
+                fewer += 1
+        score = max(min(points, 100) - FEWER_PENALTY * fewer, 0)
+        return score if score >= min_score else None
+
+    return decide
+
+
+def _result(check: tuple[Result, str, object] | None) -> Result | None:
+    return None if check is None else check[0]
+
+
+def _count(table: Table, text: Mapping[str, AbstractSet[str]]) -> int:
+    count = 0
+    for space, items in table:
+        found = text.get(space)
+        if found:
+            count += sum(n for head, n in items if head in found)
+    return count
