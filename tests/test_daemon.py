@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import Session, select
 
 from fundwatch.demo.routes import ROUTES
@@ -47,7 +50,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
         yield running
 
 
-def _config(tmp_path: Path, server: RunningServer, db_url: str) -> Path:
+def _config(tmp_path: Path, server: RunningServer, db_url: str, listen: str = "") -> Path:
     root = tmp_path / "config"
     (root / "profiles").mkdir(parents=True)
     overrides = server.overrides([EU_HOST, LAZIO_HOST])
@@ -56,7 +59,9 @@ def _config(tmp_path: Path, server: RunningServer, db_url: str) -> Path:
         "http: {min_interval: 0, respect_robots: false, retries: 0, timeout: 20,\n"
         f"       host_overrides: {{'{EU_HOST}': '{overrides[EU_HOST]}',"
         f" '{LAZIO_HOST}': '{overrides[LAZIO_HOST]}'}}}}\n"
-        "daemon: {stagger_seconds: 0, lease_seconds: 30, serve_http: false}\n"
+        "daemon: {stagger_seconds: 0, lease_seconds: 30, "
+        + (f"listen: '{listen}'}}\n" if listen else "serve_http: false}\n")
+        + f"outbox_dir: '{tmp_path / 'outbox'}'\nfeed_dir: '{tmp_path / 'feeds'}'\n"
     )
     shipped = (ROOT / "config" / "sources.yaml").read_text()
     lazio = shipped[shipped.index("  - id: lazio-innova") : shipped.index("  # The WP-REST")]
@@ -69,16 +74,23 @@ def _config(tmp_path: Path, server: RunningServer, db_url: str) -> Path:
     return root
 
 
-def _daemon(config: Path, name: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "FUNDWATCH_CONFIG": str(config)}
+def _daemon(config: Path, name: str, serve: bool = False) -> subprocess.Popen[str]:
+    env = {**os.environ, "FUNDWATCH_CONFIG": str(config), "FUNDWATCH_SECRET": "daemon-test-link-secret-0123456789"}
     env.pop("FUNDWATCH_DATABASE_URL", None)
+    flags = [] if serve else ["--no-serve"]
     return subprocess.Popen(
-        [str(SCRIPT), "daemon", "--instance-id", name, "--no-serve"],
+        [str(SCRIPT), "daemon", "--instance-id", name, *flags],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _runs(db_url: str) -> list[tuple[str, str]]:
@@ -111,9 +123,14 @@ def test_sigterm_finishes_the_current_source_and_exits_cleanly(
     tmp_path: Path, server: RunningServer
 ) -> None:
     db = f"sqlite:///{tmp_path / 'fw.db'}"
-    proc = _daemon(_config(tmp_path, server, db), "solo")
+    port = _free_port()
+    proc = _daemon(_config(tmp_path, server, db, listen=f"127.0.0.1:{port}"), "solo", serve=True)
     try:
         _wait_for(lambda: any("search-api" in line for line in server.log), 30)
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert (health.status_code, health.json()["scheduler"]) == (200, "alive")
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        assert "fundwatch_calls_stored" in {f.name for f in text_string_to_metric_families(metrics)}
         proc.send_signal(signal.SIGTERM)  # mid-fetch: the EU answer takes 3 s
         out = _stop(proc)
     finally:

@@ -39,9 +39,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser(
         "run",
-        help="fetch every enabled source and store what changed",
-        description="Fetch, parse and store every enabled source.",
-        epilog="example: fundwatch run --once --source piemonte-fse",
+        help="fetch every source, store what changed, send digests and write feeds",
+        description="Fetch, parse and store every enabled source; then queue each profile's "
+        "digest when its slot has come, write the feed and calendar files, and flush the outbox "
+        "(SMTP, or .eml files when no SMTP host is set).",
+        epilog="example: fundwatch run --once --source piemonte",
     )
     p.add_argument(
         "--once",
@@ -51,12 +53,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--source", action="append", default=[], metavar="ID", help="only this source (repeatable)"
     )
+    p.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="only fetch and store: no digests, feed files or delivery",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
         "calls",
         help="list stored calls",
-        epilog="example: fundwatch calls --open --source eu-esf --json",
+        epilog="example: fundwatch calls --open --source eu-ft-esf --json",
     )
     p.add_argument("--open", action="store_true", help="only calls not closed by their dates")
     p.add_argument("--source", help="only calls from this source")
@@ -91,7 +98,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "fetch",
         help="fetch one source live and save the raw responses",
-        epilog="example: fundwatch fetch eu-esf --save-raw recordings/",
+        epilog="example: fundwatch fetch eu-ft-esf --save-raw recordings/",
     )
     p.add_argument("source", help="source id from sources.yaml")
     p.add_argument(
@@ -135,7 +142,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from fundwatch.cli.digest import print_report
     from fundwatch.cli.progress import ConsoleProgress
+    from fundwatch.digest.matching import default_matcher
+    from fundwatch.digest.publish import publish
     from fundwatch.pipeline import make_client, run_sources
 
     cfg = app.config(args)
@@ -147,6 +157,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             outcomes = run_sources(
                 cfg, store, client, only=args.source, clock=app.now, progress=ConsoleProgress()
             )
+        report = None
+        if not args.no_publish:
+            report = publish(cfg, store, app.now(), matcher=default_matcher(cfg))
     finally:
         store.close()
     failed = [o for o in outcomes if o.result.status == "error"]
@@ -156,6 +169,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{sum(o.summary.changed for o in outcomes)} changed, "
         f"{sum(o.summary.events for o in outcomes)} events"
     )
+    if report is not None:
+        queued = sum(p.queued for p in report.profiles)
+        print(
+            f"digests: {queued} messages queued for {len(report.profiles)} profiles; "
+            f"{len(report.feed_files)} feed files in {cfg.settings.feed_dir}"
+        )
+        if report.delivery is not None:
+            print_report(report.delivery, cfg.settings.outbox_dir)
     return 1 if failed and len(failed) == len(outcomes) else 0
 
 

@@ -7,6 +7,18 @@ import logging
 import signal
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING
+
+from fundwatch.errors import FundwatchError
+
+if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
+
+    from fundwatch.config import Config
+    from fundwatch.digest.links import Links
+    from fundwatch.digest.matching import Matcher
+    from fundwatch.scheduler import Daemon
+    from fundwatch.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,17 +37,47 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
+    from datetime import datetime, timedelta
+
     from fundwatch.cli import app
+    from fundwatch.digest.deliver import deliver, transport_for
+    from fundwatch.digest.matching import default_matcher
+    from fundwatch.digest.publish import links_for, publish
     from fundwatch.scheduler import Daemon
 
     logging.getLogger("fundwatch").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     _log_to_stderr()
+    log = logging.getLogger("fundwatch.daemon")
     cfg = app.config(args)
     store = app.open_store(cfg)
     daemon = Daemon(cfg, store, instance_id=args.instance_id, clock=app.now)
+    settings = cfg.settings.daemon
+    matcher = default_matcher(cfg)
+
+    def publish_job(now: datetime) -> None:
+        report = publish(cfg, store, now, matcher=matcher, send=False)
+        queued = sum(p.queued for p in report.profiles)
+        log.info("publish: %d digests queued, %d feed files", queued, len(report.feed_files))
+
+    def deliver_job(now: datetime) -> None:
+        report = deliver(store.engine, transport_for(cfg.settings, owner=daemon.instance_id), now)
+        if report.sent or report.failed or report.channel_error:
+            log.info(
+                "delivery via %s: %d sent, %d failed%s",
+                report.channel,
+                len(report.sent),
+                len(report.failed),
+                f"; channel error: {report.channel_error}" if report.channel_error else "",
+            )
+
+    daemon.add_periodic("publish", publish_job, timedelta(minutes=15))
+    daemon.add_periodic("deliver", deliver_job, timedelta(seconds=settings.outbox_interval_seconds))
+    server = None
+    if settings.serve_http and not args.no_serve:
+        server = _serve(cfg, store, links_for(cfg), matcher, daemon)
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
-        logging.getLogger("fundwatch.daemon").info("received %s", signal.Signals(signum).name)
+        log.info("received %s", signal.Signals(signum).name)
         daemon.stop()
 
     signal.signal(signal.SIGTERM, _stop)
@@ -44,8 +86,33 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         daemon.start()
         daemon.wait()
     finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
         store.close()
     return 0
+
+
+def _serve(cfg: Config, store: Store, links: Links, matcher: Matcher, daemon: Daemon) -> WSGIServer:
+    """Serve feeds, calendars, /healthz and /metrics from a background thread."""
+    import threading
+
+    from fundwatch.cli import app
+    from fundwatch.web import FeedApp, make_server
+
+    host, _, port = cfg.settings.daemon.listen.rpartition(":")
+    web = FeedApp(
+        cfg, store, links, matcher=matcher, clock=app.now, scheduler_alive=lambda: daemon.alive
+    )
+    try:
+        server = make_server(web, host or "127.0.0.1", int(port))
+    except (OSError, ValueError) as exc:
+        raise FundwatchError(f"cannot listen on {cfg.settings.daemon.listen}: {exc}") from None
+    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    logging.getLogger("fundwatch.daemon").info(
+        "serving feeds, /healthz and /metrics on http://%s:%d/", host, server.server_port
+    )
+    return server
 
 
 def _log_to_stderr() -> None:

@@ -54,8 +54,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if report.skipped:
         print(f"  not in the demo (no recording yet): {', '.join(report.skipped)}")
     print(f"stored: {report.stored_calls} calls, {report.open_calls} not closed by their dates")
+    pub = report.published
+    for outcome in pub.profiles:
+        print(f"  digest {outcome.profile_id:<28} {outcome.note}, {outcome.queued} queued")
+    delivered = pub.delivery.sent if pub.delivery else []
+    print(f"e-mail: {len(delivered)} digests written as .eml files to {report.settings.outbox_dir}")
+    if pub.previews:
+        print(f"HTML digests: {pub.previews[0].parent} ({len(pub.previews)} files)")
+    print(f"feeds and calendars: {len(pub.feed_files)} files in {report.settings.feed_dir}")
     print(f"database: {report.database_url}")
     print("look next:")
     print(f"  FUNDWATCH_DATABASE_URL={report.database_url} fundwatch calls --open")
     print(f"  FUNDWATCH_DATABASE_URL={report.database_url} fundwatch sources")
+    print(f"  FUNDWATCH_DATABASE_URL={report.database_url} fundwatch explain comune-torino CALL")
+    print(f"  open {pub.previews[0] if pub.previews else report.workdir} in a browser")
     return 0 if any(o.result.status != "error" for o in report.outcomes) else 1

@@ -1,22 +1,27 @@
-"""`fundwatch demo`: the whole pipeline, offline, on real recorded payloads.
+"""`fundwatch demo`: the whole pipeline, offline, on real recorded payloads, to digests.
 
 The shipped configuration is loaded as is; the database and output folders move under the
 demo folder (``var/demo/`` by default) and every portal host is answered by a loopback server
-from the recordings in ``tests/fixtures/``. The fetch code is the real one.
+from the recordings in ``tests/fixtures/``. The fetch code is the real one. Then each profile's
+digest is built, rendered to HTML (``digests/``) and delivered as .eml files (``outbox/``), and
+every feed and calendar is written (``feeds/``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from fundwatch.config import Config
+from fundwatch.config import Config, Settings
 from fundwatch.demo.routes import DEMO_SOURCES, ROUTES
 from fundwatch.demo.server import serve_recordings
+from fundwatch.digest.matching import default_matcher
+from fundwatch.digest.publish import PublishReport, publish
 from fundwatch.errors import FundwatchError
 from fundwatch.pipeline import Progress, SourceOutcome, make_client, run_sources
 from fundwatch.store import Store
@@ -33,6 +38,8 @@ class DemoReport:
     open_calls: int
     requests_served: Sequence[str]
     requests_missed: Sequence[str]
+    published: PublishReport
+    settings: Settings
     skipped: Sequence[str]
 
 
@@ -84,6 +91,18 @@ def run_demo(
                     cfg, store, client, clock=lambda: now, progress=progress, only=chosen
                 )
             served, missed = list(server.log), list(server.missed)
+        environ = {
+            **os.environ,
+            "FUNDWATCH_SECRET": os.environ.get("FUNDWATCH_SECRET") or "demo-only-link-secret",
+        }
+        published = publish(
+            cfg,
+            store,
+            now,
+            matcher=default_matcher(cfg),
+            preview_dir=workdir / "digests",
+            environ=environ,
+        )
         stored = store.calls()
         open_calls = store.calls(open_at=now)
     finally:
@@ -96,5 +115,7 @@ def run_demo(
         len(open_calls),
         served,
         missed,
+        published,
+        cfg.settings,
         skipped,
     )

@@ -25,6 +25,14 @@ def test_demo_runs_offline_and_stores_the_recorded_calls(tmp_path: Path) -> None
     assert "not in the demo (no recording yet): sviluppo-toscana, calabria-europa" in result.stdout
     assert "stored: 37 calls" in result.stdout
     assert (out / "fundwatch.db").exists()
+    # digests: rendered, delivered as .eml files (no SMTP configured), feeds written
+    assert "digest comune-torino" in result.stdout
+    emls = sorted((out / "outbox").glob("*.eml"))
+    assert emls, result.stdout
+    assert f"e-mail: {len(emls)} digests written as .eml files" in result.stdout
+    assert (out / "feeds").is_dir() and any((out / "feeds").rglob("*.atom"))
+    assert any((out / "feeds").rglob("*.ics"))
+    assert sorted((out / "digests").glob("*.html"))
 
     db = f"sqlite:///{out / 'fundwatch.db'}"
     listed = fundwatch("calls", "--json", env={"FUNDWATCH_DATABASE_URL": db})
