@@ -22,6 +22,7 @@ too when the full re-match takes more than `--target` seconds (10).
 from __future__ import annotations
 
 import argparse
+import gc
 import multiprocessing
 import random
 import sys
@@ -340,6 +341,9 @@ def _match_slice(bounds: tuple[int, int]) -> array[int]:
 def full_rematch(index: ProfileIndex, calls: list[Call], workers: int) -> tuple[set[Pair], float]:
     """Every matching pair via the index; (pairs, seconds)."""
     _SHARED.update(index=index, calls=calls)
+    # The compiled profiles live as long as the process: keep the cyclic garbage collector
+    # from walking them again and again, and the forked workers from copying their pages.
+    gc.freeze()
     step = -(-len(calls) // (workers * 8))
     slices = [(s, min(s + step, len(calls))) for s in range(0, len(calls), step)]
     start = time.perf_counter()
@@ -349,6 +353,7 @@ def full_rematch(index: ProfileIndex, calls: list[Call], workers: int) -> tuple[
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_match_slice, slices)
     seconds = time.perf_counter() - start
+    gc.unfreeze()
     pairs = {(p[i], p[i + 1], p[i + 2]) for p in parts for i in range(0, len(p), 3)}
     return pairs, seconds
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from fundwatch.models import Call
 from fundwatch.rules import Feedback, ProfileIndex, compile_profile, match_pairs
 from fundwatch.rules.compiled import CompiledProfile
@@ -149,8 +151,9 @@ def random_call(rng: random.Random, i: int) -> Call:
     return call
 
 
-def test_index_and_naive_loop_agree_on_random_profiles_and_calls() -> None:
-    rng = random.Random(20260504)
+@pytest.mark.parametrize("seed", [20260504, 6, 1848])
+def test_index_and_naive_loop_agree_on_random_profiles_and_calls(seed: int) -> None:
+    rng = random.Random(seed)
     profiles = [random_profile(rng, i) for i in range(300)]
     facts = [call_facts(random_call(rng, i), NOW) for i in range(300)]
     naive = {(v.profile_id, v.call_ref, v.score) for v in match_pairs(profiles, facts)}
@@ -189,3 +192,27 @@ def test_territory_and_audience_narrow_the_candidates() -> None:
     assert index.candidates(eu) == [2]
     unknown = call_facts(make_call(territories=(), audiences=()), NOW)
     assert index.candidates(unknown) == [0, 1, 2]
+
+
+def test_the_benchmark_runs_and_agrees_with_the_naive_loop(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from benchmarks import match
+
+    code = match.main(
+        [
+            "--profiles",
+            "400",
+            "--calls",
+            "300",
+            "--sample",
+            "60",
+            "--workers",
+            "1",
+            "--target",
+            "600",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "identical" in out
