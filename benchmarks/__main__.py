@@ -1,6 +1,6 @@
 """Run every benchmark in turn, each in its own interpreter; exit 1 if any failed its target.
 
-    uv run python -m benchmarks [NAME ...]
+uv run python -m benchmarks [NAME ...]
 """
 
 from __future__ import annotations

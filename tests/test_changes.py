@@ -54,19 +54,25 @@ def iefp(**changes: Any) -> Call:
         source_id="150489",
         url=PIEMONTE + "/contributi-finanziamenti/"
         "autorizzazione-finanziamento-offerta-formativa-iefp-ciclo-formativo-20262030",
-        titles={"it": "Autorizzazione e finanziamento offerta formativa di IeFP – ciclo "
-                      "formativo 2026/2030"},
+        titles={
+            "it": "Autorizzazione e finanziamento offerta formativa di IeFP – ciclo "
+            "formativo 2026/2030"
+        },
         issuer="Regione Piemonte",
         programmes=(Programme(code="ESF+", label="Fse Plus", kind="fund"),),
-        audiences=(Audience(code="citizens", raw="Cittadini"),
-                   Audience(code="companies", raw="Imprese e liberi professionisti")),
+        audiences=(
+            Audience(code="citizens", raw="Cittadini"),
+            Audience(code="companies", raw="Imprese e liberi professionisti"),
+        ),
         territories=(Territory(code="ITC1"),),
         opens_at=at("2026-07-23T07:00:00Z"),
         deadlines=(Deadline(at=at("2026-07-30T15:00:00Z")),),
         stated_status="Aperto",
         documents=(
-            Document(title="DD-A15_354_2026 - File primario",
-                     url=FILES + "DD-A15_354_2026%20-%20File%20primario%20-%20DD-A15-354-2026.pdf"),
+            Document(
+                title="DD-A15_354_2026 - File primario",
+                url=FILES + "DD-A15_354_2026%20-%20File%20primario%20-%20DD-A15-354-2026.pdf",
+            ),
         ),
     )
     base.update(changes)
@@ -79,8 +85,10 @@ def insediamento(**changes: Any) -> Call:
         source_id="18454",
         url=PIEMONTE + "/contributi-finanziamenti/"
         "contratto-insediamento-attrazione-investimenti-piemonte-grandi-imprese-anno-2024",
-        titles={"it": "Contratto di insediamento - Attrazione di investimenti in Piemonte - "
-                      "Grandi imprese - anno 2024"},
+        titles={
+            "it": "Contratto di insediamento - Attrazione di investimenti in Piemonte - "
+            "Grandi imprese - anno 2024"
+        },
         issuer="Regione Piemonte",
         audiences=(Audience(code="companies", raw="Imprese e liberi professionisti"),),
         opens_at=at("2024-05-24T07:00:00Z"),
@@ -102,9 +110,12 @@ def tcs(**changes: Any) -> Call:
         language="en",
         titles={"en": "Transaction Costs Support for social finance intermediaries"},
         issuer="European Commission",
-        programmes=(Programme(code="43254019", label="European Social Fund (ESF)"),
-                    Programme(code="43254027", label="Employment and Social Innovation (EaSI)",
-                              kind="division")),
+        programmes=(
+            Programme(code="43254019", label="European Social Fund (ESF)"),
+            Programme(
+                code="43254027", label="Employment and Social Innovation (EaSI)", kind="division"
+            ),
+        ),
         opens_at=at("2026-06-18T00:00:00Z"),
         deadlines=(Deadline(at=at("2026-09-23T00:00:00Z")),),
         stated_status="31094502",
@@ -128,13 +139,20 @@ def pairs(events: list[ChangeEvent]) -> list[tuple[str, Any, Any, str]]:
 
 def test_new_call_is_one_event_with_a_summary() -> None:
     events = diff(None, iefp(), JULY)
-    assert pairs(events) == [("new", None, {
-        "title": "Autorizzazione e finanziamento offerta formativa di IeFP – ciclo formativo "
-                 "2026/2030",
-        "url": iefp().url,
-        "status": "open",
-        "deadline": "2026-07-30T15:00:00+00:00",
-    }, "")]
+    assert pairs(events) == [
+        (
+            "new",
+            None,
+            {
+                "title": "Autorizzazione e finanziamento offerta formativa di IeFP – "
+                "ciclo formativo 2026/2030",
+                "url": iefp().url,
+                "status": "open",
+                "deadline": "2026-07-30T15:00:00+00:00",
+            },
+            "",
+        )
+    ]
     assert (events[0].source, events[0].source_id, events[0].at) == ("piemonte", "150489", JULY)
 
 
@@ -160,14 +178,19 @@ def test_deadline_brought_forward_keeps_the_label() -> None:
     before = tcs(deadlines=(Deadline(at=at("2026-09-23T00:00:00Z"), label="Single stage"),))
     after = tcs(deadlines=(Deadline(at=at("2026-09-16T00:00:00Z"), label="Single stage"),))
     assert pairs(diff(before, after, JULY)) == [
-        ("deadline_brought_forward", "2026-09-23T00:00:00+00:00", "2026-09-16T00:00:00+00:00",
-         "Single stage"),
+        (
+            "deadline_brought_forward",
+            "2026-09-23T00:00:00+00:00",
+            "2026-09-16T00:00:00+00:00",
+            "Single stage",
+        ),
     ]
 
 
 def test_an_earlier_cutoff_is_added_not_a_cascade_of_moves() -> None:
-    after = tcs(deadlines=(Deadline(at=at("2026-07-30T00:00:00Z")),
-                           Deadline(at=at("2026-09-23T00:00:00Z"))))
+    after = tcs(
+        deadlines=(Deadline(at=at("2026-07-30T00:00:00Z")), Deadline(at=at("2026-09-23T00:00:00Z")))
+    )
     assert pairs(diff(tcs(), after, JULY)) == [
         ("cutoff_added", None, "2026-07-30T00:00:00+00:00", ""),
     ]
@@ -180,19 +203,25 @@ def test_deadlines_match_by_label_before_order() -> None:
     before = tcs(deadlines=(first, second))
     after = tcs(deadlines=(moved, first))  # listed in another order
     assert pairs(diff(before, after, JULY)) == [
-        ("deadline_extended", "2027-03-04T00:00:00+00:00", "2027-03-18T00:00:00+00:00",
-         "Second stage"),
+        (
+            "deadline_extended",
+            "2027-03-04T00:00:00+00:00",
+            "2027-03-18T00:00:00+00:00",
+            "Second stage",
+        ),
     ]
-    added = tcs(deadlines=(first, second, Deadline(at=at("2027-09-01T00:00:00Z"),
-                                                   label="Third stage")))
+    added = tcs(
+        deadlines=(first, second, Deadline(at=at("2027-09-01T00:00:00Z"), label="Third stage"))
+    )
     assert pairs(diff(before, added, JULY)) == [
         ("cutoff_added", None, "2027-09-01T00:00:00+00:00", "Third stage"),
     ]
 
 
 def test_a_removed_cutoff_is_brought_forward_with_no_after() -> None:
-    before = tcs(deadlines=(Deadline(at=at("2026-09-23T00:00:00Z")),
-                            Deadline(at=at("2027-01-20T00:00:00Z"))))
+    before = tcs(
+        deadlines=(Deadline(at=at("2026-09-23T00:00:00Z")), Deadline(at=at("2027-01-20T00:00:00Z")))
+    )
     assert pairs(diff(before, tcs(), JULY)) == [
         ("deadline_brought_forward", "2027-01-20T00:00:00+00:00", None, ""),
     ]
@@ -251,8 +280,17 @@ def test_sources_word_against_the_dates_is_a_soft_status_change() -> None:
     assert is_closure(events[0])
 
 
-@pytest.mark.parametrize("word", ["Annullato", "BANDO REVOCATO", "Ritirata", "Cancelled",
-                                  "Withdrawn", "annullamento in autotutela"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Annullato",
+        "BANDO REVOCATO",
+        "Ritirata",
+        "Cancelled",
+        "Withdrawn",
+        "annullamento in autotutela",
+    ],
+)
 def test_withdrawn_by_the_sources_word(word: str) -> None:
     assert pairs(diff(insediamento(), insediamento(stated_status=word), JULY)) == [
         ("withdrawn", "Aperto", word, "by_source"),
@@ -260,11 +298,16 @@ def test_withdrawn_by_the_sources_word(word: str) -> None:
 
 
 def test_budget_changed_lists_the_changed_fields_as_strings() -> None:
-    bigger = insediamento(budget=Budget(total_eur=Decimal("12000000.00"),
-                                        max_grant_eur=Decimal("3000000")))
+    bigger = insediamento(
+        budget=Budget(total_eur=Decimal("12000000.00"), max_grant_eur=Decimal("3000000"))
+    )
     assert pairs(diff(insediamento(), bigger, JULY)) == [
-        ("budget_changed", {"total_eur": "10605000.00", "max_grant_eur": None},
-         {"total_eur": "12000000.00", "max_grant_eur": "3000000"}, ""),
+        (
+            "budget_changed",
+            {"total_eur": "10605000.00", "max_grant_eur": None},
+            {"total_eur": "12000000.00", "max_grant_eur": "3000000"},
+            "",
+        ),
     ]
 
 
@@ -274,28 +317,41 @@ def test_same_amount_written_differently_is_no_budget_event() -> None:
 
 
 def test_eligibility_changed_audiences_and_territories() -> None:
-    narrower = iefp(audiences=(Audience(code="training_bodies", raw="Agenzie formative"),),
-                    territories=(Territory(code="ITC1"), Territory(code="ITC11")))
+    narrower = iefp(
+        audiences=(Audience(code="training_bodies", raw="Agenzie formative"),),
+        territories=(Territory(code="ITC1"), Territory(code="ITC11")),
+    )
     assert pairs(diff(iefp(), narrower, JULY)) == [
-        ("eligibility_changed",
-         {"audiences": ["citizens", "companies"], "territories": ["ITC1"]},
-         {"audiences": ["training_bodies"], "territories": ["ITC1", "ITC11"]}, ""),
+        (
+            "eligibility_changed",
+            {"audiences": ["citizens", "companies"], "territories": ["ITC1"]},
+            {"audiences": ["training_bodies"], "territories": ["ITC1", "ITC11"]},
+            "",
+        ),
     ]
 
 
 def test_raw_audience_wording_alone_is_no_eligibility_event() -> None:
-    reworded = iefp(audiences=(Audience(code="citizens", raw="Cittadini e cittadine"),
-                               Audience(code="companies", raw="Imprese")))
+    reworded = iefp(
+        audiences=(
+            Audience(code="citizens", raw="Cittadini e cittadine"),
+            Audience(code="companies", raw="Imprese"),
+        )
+    )
     assert diff(iefp(), reworded, JULY) == []
 
 
 ESITO_DOCS = (
-    Document(title="Approvazione e autorizzazione delle attività formative - D.D. 431",
-             url=FILES + "DD-A15_431_2026%20-%20File%20primario%20%28vers.%20con%20omissis%29"
-                         "%20-%20DD-A15-431-2026-TESTO_ATTO_ver_per_pubbl.pdf"),
-    Document(title="Allegato 1 - Elenco attività ammissibili",
-             url=FILES + "DD-A15_431_2026%20-%20Allegato%20N%C2%B0%201%20-%20DD-A15-431-2026-"
-                         "All_1-Allegato_A_elenco_attivit%C3%A0_ammissibili.pdf"),
+    Document(
+        title="Approvazione e autorizzazione delle attività formative - D.D. 431",
+        url=FILES + "DD-A15_431_2026%20-%20File%20primario%20%28vers.%20con%20omissis%29"
+        "%20-%20DD-A15-431-2026-TESTO_ATTO_ver_per_pubbl.pdf",
+    ),
+    Document(
+        title="Allegato 1 - Elenco attività ammissibili",
+        url=FILES + "DD-A15_431_2026%20-%20Allegato%20N%C2%B0%201%20-%20DD-A15-431-2026-"
+        "All_1-Allegato_A_elenco_attivit%C3%A0_ammissibili.pdf",
+    ),
 )
 
 
@@ -303,25 +359,33 @@ def test_documents_changed_by_url_with_titles() -> None:
     old = iefp().documents[0]
     after = iefp(documents=ESITO_DOCS)
     assert pairs(diff(iefp(), after, JULY)) == [
-        ("documents_changed",
-         [{"title": old.title, "url": old.url}],
-         [{"title": d.title, "url": d.url} for d in ESITO_DOCS], ""),
+        (
+            "documents_changed",
+            [{"title": old.title, "url": old.url}],
+            [{"title": d.title, "url": d.url} for d in ESITO_DOCS],
+            "",
+        ),
     ]
 
 
 def test_same_document_behind_a_tracking_link_is_no_change() -> None:
     old = iefp().documents[0]
-    tracked = Document(title=old.title, url=old.url.replace("https://", "http://www.")
-                       + "?utm_source=newsletter")
+    tracked = Document(
+        title=old.title, url=old.url.replace("https://", "http://www.") + "?utm_source=newsletter"
+    )
     assert diff(iefp(), iefp(documents=(tracked,)), JULY) == []
 
 
 def test_several_changes_at_once_in_a_fixed_order() -> None:
-    after = tcs(deadlines=(Deadline(at=at("2026-10-07T00:00:00Z")),),
-                budget=Budget(total_eur=Decimal("5200000")),
-                territories=(Territory(code="EU", scheme="eu"),))
+    after = tcs(
+        deadlines=(Deadline(at=at("2026-10-07T00:00:00Z")),),
+        budget=Budget(total_eur=Decimal("5200000")),
+        territories=(Territory(code="EU", scheme="eu"),),
+    )
     assert [e.kind for e in diff(tcs(), after, JULY)] == [
-        K.DEADLINE_EXTENDED, K.BUDGET_CHANGED, K.ELIGIBILITY_CHANGED,
+        K.DEADLINE_EXTENDED,
+        K.BUDGET_CHANGED,
+        K.ELIGIBILITY_CHANGED,
     ]
 
 
@@ -424,8 +488,9 @@ def test_a_call_seen_again_starts_counting_afresh() -> None:
 
 
 def test_vanished_says_what_status_the_call_had() -> None:
-    events, _ = absence_events([iefp(), insediamento(stated_status="Revocato")],
-                               {"150489": 1, "18454": 1}, True, 2, AUGUST)
+    events, _ = absence_events(
+        [iefp(), insediamento(stated_status="Revocato")], {"150489": 1, "18454": 1}, True, 2, AUGUST
+    )
     assert pairs(events) == [
         ("vanished", "closed", None, "2"),
         ("vanished", "withdrawn", None, "2"),
@@ -442,10 +507,18 @@ def test_absence_checks_its_arguments() -> None:
 # --- describe ---------------------------------------------------------------------------------
 
 
-def event(kind: ChangeKind, before: Any = None, after: Any = None, detail: str = "",
-          when: datetime = JULY) -> ChangeEvent:
-    return ChangeEvent(kind=kind, source="piemonte", source_id="150489", at=when,
-                       before=before, after=after, detail=detail)
+def event(
+    kind: ChangeKind, before: Any = None, after: Any = None, detail: str = "", when: datetime = JULY
+) -> ChangeEvent:
+    return ChangeEvent(
+        kind=kind,
+        source="piemonte",
+        source_id="150489",
+        at=when,
+        before=before,
+        after=after,
+        detail=detail,
+    )
 
 
 MARCH_12 = "2026-03-12T22:59:59+00:00"  # 23:59:59 in Rome
@@ -455,71 +528,133 @@ MARCH_26 = "2026-03-26T22:59:59+00:00"
 @pytest.mark.parametrize(
     ("ev", "en", "it"),
     [
-        (event(K.DEADLINE_EXTENDED, MARCH_12, MARCH_26),
-         "deadline moved from 12 March to 26 March",
-         "scadenza spostata dal 12 marzo al 26 marzo"),
-        (event(K.DEADLINE_BROUGHT_FORWARD, "2026-09-23T00:00:00+00:00",
-               "2026-09-08T00:00:00+00:00", "First stage"),
-         "deadline “First stage” brought forward from 23 September at 02:00 to 8 September at "
-         "02:00",
-         "scadenza «First stage» anticipata dal 23 settembre ore 02:00 all'8 settembre ore 02:00"),
-        (event(K.DEADLINE_EXTENDED, "2026-07-30T15:00:00+00:00", "2026-07-30T20:00:00+00:00"),
-         "deadline moved from 30 July at 17:00 to 30 July at 22:00",
-         "scadenza spostata dal 30 luglio ore 17:00 al 30 luglio ore 22:00"),
-        (event(K.DEADLINE_EXTENDED, "2026-10-31T22:59:59+00:00", "2027-03-01T22:59:59+00:00"),
-         "deadline moved from 31 October 2026 to 1 March 2027",
-         "scadenza spostata dal 31 ottobre 2026 al 1° marzo 2027"),
-        (event(K.DEADLINE_EXTENDED, "2026-08-11T21:59:59+00:00", None),
-         "deadline of 11 August removed: no fixed deadline any more",
-         "eliminata la scadenza dell'11 agosto: ora senza scadenza fissa"),
-        (event(K.DEADLINE_BROUGHT_FORWARD, "2027-01-20T22:59:59+00:00", None),
-         "cut-off of 20 January 2027 removed",
-         "eliminata la scadenza del 20 gennaio 2027"),
-        (event(K.CUTOFF_ADDED, None, "2026-11-04T22:59:59+00:00", "Second cut-off"),
-         "new deadline “Second cut-off”: 4 November",
-         "nuova scadenza «Second cut-off»: 4 novembre"),
-        (event(K.NEW, None, {"title": "Bando IeFP", "url": "u", "status": "open",
-                             "deadline": "2026-07-30T15:00:00+00:00"}),
-         "new call: Bando IeFP, deadline 30 July at 17:00",
-         "nuovo bando: Bando IeFP, scadenza 30 luglio ore 17:00"),
-        (event(K.NEW, None, {"title": "Bando IeFP", "url": "u", "status": "open",
-                             "deadline": None}),
-         "new call: Bando IeFP", "nuovo bando: Bando IeFP"),
-        (event(K.STATUS_CHANGED, "forthcoming", "open", "by_date"),
-         "status changed from forthcoming to open (by its dates)",
-         "stato cambiato da «di prossima apertura» a «aperto» (in base alle date)"),
-        (event(K.STATUS_CHANGED, "open", "closed", "by_source"),
-         "status changed from open to closed (as the source states)",
-         "stato cambiato da «aperto» a «chiuso» (secondo la fonte)"),
-        (event(K.REOPENED, "closed", "open", "by_date"),
-         "reopened: now open (by its dates)", "riaperto: ora «aperto» (in base alle date)"),
-        (event(K.CLOSED, "open", "closed", "by_date"),
-         "closed: the deadline has passed", "chiuso: la scadenza è passata"),
-        (event(K.CLOSED, "open", "closed", "by_source"),
-         "closed, as the source states", "chiuso, secondo la fonte"),
-        (event(K.WITHDRAWN, "Aperto", "Annullato", "by_source"),
-         "withdrawn: the source now says “Annullato”",
-         "ritirato: la fonte ora indica «Annullato»"),
-        (event(K.VANISHED, "open", None, "3"),
-         "no longer published by the source (missing from 3 consecutive complete runs)",
-         "non più pubblicato dalla fonte (assente da 3 letture complete consecutive)"),
-        (event(K.BUDGET_CHANGED, {"total_eur": "10605000.00", "max_grant_eur": None,
-                                  "cofinancing_rate": "0.5"},
-               {"total_eur": "12000000.00", "max_grant_eur": "3000000",
-                "cofinancing_rate": None}),
-         "budget: from €10,605,000.00 to €12,000,000.00; maximum grant: now €3,000,000.00; "
-         "co-financing rate: no longer stated (was 50%)",
-         "dotazione: da 10.605.000,00\xa0€ a 12.000.000,00\xa0€; contributo massimo: ora "
-         "3.000.000,00\xa0€; tasso di cofinanziamento: valore non più indicato (era 50%)"),
-        (event(K.ELIGIBILITY_CHANGED, {"audiences": ["citizens", "companies"]},
-               {"audiences": ["companies", "training_bodies"]}),
-         "eligibility changed — audiences added: training_bodies; audiences removed: citizens",
-         "requisiti cambiati — destinatari aggiunti: training_bodies; destinatari tolti: "
-         "citizens"),
-        (event(K.DOCUMENTS_CHANGED, [{"title": "Avviso", "url": "a"}],
-               [{"title": "FAQ", "url": "f"}, {"title": "", "url": "https://x.it/c.pdf"}]),
-         "documents added: “FAQ”, “https://x.it/c.pdf”; documents removed: “Avviso”",
-         "documenti aggiunti: «FAQ», «https://x.it/c.pdf»; documenti tolti: «Avviso»"),
+        (
+            event(K.DEADLINE_EXTENDED, MARCH_12, MARCH_26),
+            "deadline moved from 12 March to 26 March",
+            "scadenza spostata dal 12 marzo al 26 marzo",
+        ),
+        (
+            event(
+                K.DEADLINE_BROUGHT_FORWARD,
+                "2026-09-23T00:00:00+00:00",
+                "2026-09-08T00:00:00+00:00",
+                "First stage",
+            ),
+            "deadline “First stage” brought forward from 23 September at 02:00 "
+            "to 8 September at 02:00",
+            "scadenza «First stage» anticipata dal 23 settembre ore 02:00 all'8 settembre ore 02:00",
+        ),
+        (
+            event(K.DEADLINE_EXTENDED, "2026-07-30T15:00:00+00:00", "2026-07-30T20:00:00+00:00"),
+            "deadline moved from 30 July at 17:00 to 30 July at 22:00",
+            "scadenza spostata dal 30 luglio ore 17:00 al 30 luglio ore 22:00",
+        ),
+        (
+            event(K.DEADLINE_EXTENDED, "2026-10-31T22:59:59+00:00", "2027-03-01T22:59:59+00:00"),
+            "deadline moved from 31 October 2026 to 1 March 2027",
+            "scadenza spostata dal 31 ottobre 2026 al 1° marzo 2027",
+        ),
+        (
+            event(K.DEADLINE_EXTENDED, "2026-08-11T21:59:59+00:00", None),
+            "deadline of 11 August removed: no fixed deadline any more",
+            "eliminata la scadenza dell'11 agosto: ora senza scadenza fissa",
+        ),
+        (
+            event(K.DEADLINE_BROUGHT_FORWARD, "2027-01-20T22:59:59+00:00", None),
+            "cut-off of 20 January 2027 removed",
+            "eliminata la scadenza del 20 gennaio 2027",
+        ),
+        (
+            event(K.CUTOFF_ADDED, None, "2026-11-04T22:59:59+00:00", "Second cut-off"),
+            "new deadline “Second cut-off”: 4 November",
+            "nuova scadenza «Second cut-off»: 4 novembre",
+        ),
+        (
+            event(
+                K.NEW,
+                None,
+                {
+                    "title": "Bando IeFP",
+                    "url": "u",
+                    "status": "open",
+                    "deadline": "2026-07-30T15:00:00+00:00",
+                },
+            ),
+            "new call: Bando IeFP, deadline 30 July at 17:00",
+            "nuovo bando: Bando IeFP, scadenza 30 luglio ore 17:00",
+        ),
+        (
+            event(
+                K.NEW, None, {"title": "Bando IeFP", "url": "u", "status": "open", "deadline": None}
+            ),
+            "new call: Bando IeFP",
+            "nuovo bando: Bando IeFP",
+        ),
+        (
+            event(K.STATUS_CHANGED, "forthcoming", "open", "by_date"),
+            "status changed from forthcoming to open (by its dates)",
+            "stato cambiato da «di prossima apertura» a «aperto» (in base alle date)",
+        ),
+        (
+            event(K.STATUS_CHANGED, "open", "closed", "by_source"),
+            "status changed from open to closed (as the source states)",
+            "stato cambiato da «aperto» a «chiuso» (secondo la fonte)",
+        ),
+        (
+            event(K.REOPENED, "closed", "open", "by_date"),
+            "reopened: now open (by its dates)",
+            "riaperto: ora «aperto» (in base alle date)",
+        ),
+        (
+            event(K.CLOSED, "open", "closed", "by_date"),
+            "closed: the deadline has passed",
+            "chiuso: la scadenza è passata",
+        ),
+        (
+            event(K.CLOSED, "open", "closed", "by_source"),
+            "closed, as the source states",
+            "chiuso, secondo la fonte",
+        ),
+        (
+            event(K.WITHDRAWN, "Aperto", "Annullato", "by_source"),
+            "withdrawn: the source now says “Annullato”",
+            "ritirato: la fonte ora indica «Annullato»",
+        ),
+        (
+            event(K.VANISHED, "open", None, "3"),
+            "no longer published by the source (missing from 3 consecutive complete runs)",
+            "non più pubblicato dalla fonte (assente da 3 letture complete consecutive)",
+        ),
+        (
+            event(
+                K.BUDGET_CHANGED,
+                {"total_eur": "10605000.00", "max_grant_eur": None, "cofinancing_rate": "0.5"},
+                {"total_eur": "12000000.00", "max_grant_eur": "3000000", "cofinancing_rate": None},
+            ),
+            "budget: from €10,605,000.00 to €12,000,000.00; maximum grant: now €3,000,000.00; "
+            "co-financing rate: no longer stated (was 50%)",
+            "dotazione: da 10.605.000,00\xa0€ a 12.000.000,00\xa0€; contributo massimo: ora "
+            "3.000.000,00\xa0€; tasso di cofinanziamento: valore non più indicato (era 50%)",
+        ),
+        (
+            event(
+                K.ELIGIBILITY_CHANGED,
+                {"audiences": ["citizens", "companies"]},
+                {"audiences": ["companies", "training_bodies"]},
+            ),
+            "eligibility changed — audiences added: training_bodies; audiences removed: citizens",
+            "requisiti cambiati — destinatari aggiunti: training_bodies; destinatari tolti: "
+            "citizens",
+        ),
+        (
+            event(
+                K.DOCUMENTS_CHANGED,
+                [{"title": "Avviso", "url": "a"}],
+                [{"title": "FAQ", "url": "f"}, {"title": "", "url": "https://x.it/c.pdf"}],
+            ),
+            "documents added: “FAQ”, “https://x.it/c.pdf”; documents removed: “Avviso”",
+            "documenti aggiunti: «FAQ», «https://x.it/c.pdf»; documenti tolti: «Avviso»",
+        ),
     ],
 )
 def test_describe_in_english_and_italian(ev: ChangeEvent, en: str, it: str) -> None:
@@ -535,10 +670,15 @@ def test_describe_uses_the_readers_zone_and_language_tags() -> None:
 
 
 def test_every_diff_event_can_be_described() -> None:
-    after = iefp(deadlines=(Deadline(at=at("2026-08-06T15:00:00Z")),
-                            Deadline(at=at("2026-09-01T15:00:00Z"))),
-                 stated_status="Chiuso", documents=ESITO_DOCS,
-                 budget=Budget(total_eur=Decimal("2500000")))
+    after = iefp(
+        deadlines=(
+            Deadline(at=at("2026-08-06T15:00:00Z")),
+            Deadline(at=at("2026-09-01T15:00:00Z")),
+        ),
+        stated_status="Chiuso",
+        documents=ESITO_DOCS,
+        budget=Budget(total_eur=Decimal("2500000")),
+    )
     events = diff(iefp(), after, AUGUST)
     assert [describe(e, "it") for e in events] == [
         "scadenza spostata dal 30 luglio ore 17:00 al 6 agosto ore 17:00",

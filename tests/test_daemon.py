@@ -75,7 +75,11 @@ def _config(tmp_path: Path, server: RunningServer, db_url: str, listen: str = ""
 
 
 def _daemon(config: Path, name: str, serve: bool = False) -> subprocess.Popen[str]:
-    env = {**os.environ, "FUNDWATCH_CONFIG": str(config), "FUNDWATCH_SECRET": "daemon-test-link-secret-0123456789"}
+    env = {
+        **os.environ,
+        "FUNDWATCH_CONFIG": str(config),
+        "FUNDWATCH_SECRET": "daemon-test-link-secret-0123456789",
+    }
     env.pop("FUNDWATCH_DATABASE_URL", None)
     flags = [] if serve else ["--no-serve"]
     return subprocess.Popen(

@@ -50,16 +50,25 @@ def insediamento(**kw: Any) -> Call:
     kw.setdefault("url", INSEDIAMENTO_URL)
     kw.setdefault("rolling", True)
     kw.setdefault("opens_at", at("2024-05-24T07:00:00Z"))
-    return call("piemonte", "18454", "Contratto di insediamento - Attrazione di investimenti in "
-                "Piemonte - Grandi imprese - anno 2024", **kw)
+    return call(
+        "piemonte",
+        "18454",
+        "Contratto di insediamento - Attrazione di investimenti in "
+        "Piemonte - Grandi imprese - anno 2024",
+        **kw,
+    )
 
 
 def iefp(**kw: Any) -> Call:
     kw.setdefault("url", IEFP_URL)
     kw.setdefault("deadlines", (Deadline(at=at("2026-07-30T15:00:00Z")),))
     kw.setdefault("opens_at", at("2026-07-23T07:00:00Z"))
-    return call("piemonte", "150489", "Autorizzazione e finanziamento offerta formativa di IeFP "
-                "– ciclo formativo 2026/2030", **kw)
+    return call(
+        "piemonte",
+        "150489",
+        "Autorizzazione e finanziamento offerta formativa di IeFP – ciclo formativo 2026/2030",
+        **kw,
+    )
 
 
 def groups(entities: list[Entity]) -> list[list[str]]:
@@ -74,8 +83,11 @@ def merged_pairs(calls: list[Call], **kw: Any) -> list[list[str]]:
 
 
 def test_every_call_is_in_exactly_one_entity() -> None:
-    calls = [insediamento(), iefp(), call("lombardia", "R1", "Bando Nuova Impresa 2026",
-                                          issuer="Regione Lombardia")]
+    calls = [
+        insediamento(),
+        iefp(),
+        call("lombardia", "R1", "Bando Nuova Impresa 2026", issuer="Regione Lombardia"),
+    ]
     entities = resolve(calls)
     assert groups(entities) == [["lombardia:R1"], ["piemonte:150489"], ["piemonte:18454"]]
     alone = next(e for e in entities if e.members == (("piemonte", "18454"),))
@@ -83,12 +95,23 @@ def test_every_call_is_in_exactly_one_entity() -> None:
     assert alone.links == ()
 
 
-@pytest.mark.parametrize("written", [
-    "J11C24000040003", "j11c24000040003", "CUP J11C24000040003", "CUP: J11C 2400 0040 003",
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "J11C24000040003",
+        "j11c24000040003",
+        "CUP J11C24000040003",
+        "CUP: J11C 2400 0040 003",
+    ],
+)
 def test_same_identifier_merges(written: str) -> None:
-    aggregated = call("incentivi", "node/3401", "Attrazione investimenti grandi imprese",
-                      identifiers=(written,), issuer="Finpiemonte")
+    aggregated = call(
+        "incentivi",
+        "node/3401",
+        "Attrazione investimenti grandi imprese",
+        identifiers=(written,),
+        issuer="Finpiemonte",
+    )
     both = [insediamento(identifiers=("J11C24000040003",)), aggregated]
     entities = resolve(both)
     assert groups(entities) == [["incentivi:node/3401", "piemonte:18454"]]
@@ -97,16 +120,27 @@ def test_same_identifier_merges(written: str) -> None:
 
 
 def test_eu_topic_on_search_api_and_bulk_catalogue() -> None:
-    search = call("eu_ft", "ESF-2026-AG-TCS", "Transaction Costs Support for social finance "
-                  "intermediaries", lang="en", issuer="European Commission",
-                  url=TOPIC + "topic-details/ESF-2026-AG-TCS",
-                  identifiers=("ESF-2026-AG-TCS", "ESF-2026-AG"),
-                  deadlines=(Deadline(at=at("2026-09-23T00:00:00Z")),))
-    bulk = call("eu_ft_bulk", "ESF-2026-AG-TCS", "Transaction Costs Support for social finance "
-                "intermediaries", lang="en", issuer="European Commission",
-                url=TOPIC + "topic-details/esf-2026-ag-tcs", identifiers=("esf-2026-ag-tcs",),
-                deadlines=(Deadline(at=at("2026-09-22T22:00:00Z")),),
-                budget=Budget(total_eur=Decimal("4700000")))
+    search = call(
+        "eu_ft",
+        "ESF-2026-AG-TCS",
+        "Transaction Costs Support for social finance intermediaries",
+        lang="en",
+        issuer="European Commission",
+        url=TOPIC + "topic-details/ESF-2026-AG-TCS",
+        identifiers=("ESF-2026-AG-TCS", "ESF-2026-AG"),
+        deadlines=(Deadline(at=at("2026-09-23T00:00:00Z")),),
+    )
+    bulk = call(
+        "eu_ft_bulk",
+        "ESF-2026-AG-TCS",
+        "Transaction Costs Support for social finance intermediaries",
+        lang="en",
+        issuer="European Commission",
+        url=TOPIC + "topic-details/esf-2026-ag-tcs",
+        identifiers=("esf-2026-ag-tcs",),
+        deadlines=(Deadline(at=at("2026-09-22T22:00:00Z")),),
+        budget=Budget(total_eur=Decimal("4700000")),
+    )
     (entity,) = resolve([bulk, search])
     assert entity.members == (("eu_ft", "ESF-2026-AG-TCS"), ("eu_ft_bulk", "ESF-2026-AG-TCS"))
     assert entity.primary == search
@@ -115,18 +149,22 @@ def test_eu_topic_on_search_api_and_bulk_catalogue() -> None:
     assert entity.merged.budget.total_eur == Decimal("4700000")  # a gap filled from the bulk
 
 
-@pytest.mark.parametrize("link", [
-    "http://www.bandi.regione.piemonte.it/contributi-finanziamenti/contratto-insediamento-"
-    "attrazione-investimenti-piemonte-grandi-imprese-anno-2024/",
-    INSEDIAMENTO_URL + "?utm_source=newsletter&utm_medium=email",
-    INSEDIAMENTO_URL + ";jsessionid=0A1B2C3D4E5F",
-    INSEDIAMENTO_URL + "#allegati",
-    "HTTPS://BANDI.REGIONE.PIEMONTE.IT/contributi-finanziamenti/contratto-insediamento-"
-    "attrazione-investimenti-piemonte-grandi-imprese-anno-2024?fbclid=IwAR0",
-])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://www.bandi.regione.piemonte.it/contributi-finanziamenti/contratto-insediamento-"
+        "attrazione-investimenti-piemonte-grandi-imprese-anno-2024/",
+        INSEDIAMENTO_URL + "?utm_source=newsletter&utm_medium=email",
+        INSEDIAMENTO_URL + ";jsessionid=0A1B2C3D4E5F",
+        INSEDIAMENTO_URL + "#allegati",
+        "HTTPS://BANDI.REGIONE.PIEMONTE.IT/contributi-finanziamenti/contratto-insediamento-"
+        "attrazione-investimenti-piemonte-grandi-imprese-anno-2024?fbclid=IwAR0",
+    ],
+)
 def test_same_official_url_after_canonicalisation_merges(link: str) -> None:
-    aggregated = call("incentivi", "node/3401", "Misura attrazione investimenti",
-                      extra={"official_url": link})
+    aggregated = call(
+        "incentivi", "node/3401", "Misura attrazione investimenti", extra={"official_url": link}
+    )
     entities = resolve([insediamento(), aggregated])
     assert groups(entities) == [["incentivi:node/3401", "piemonte:18454"]]
     assert entities[0].links[0].rule == "url"
@@ -134,37 +172,55 @@ def test_same_official_url_after_canonicalisation_merges(link: str) -> None:
 
 def test_official_link_recorded_as_a_document_merges() -> None:
     # incentivi records its "Link istituzionale" as a document of kind "official".
-    aggregated = call("incentivi", "node/3401", "Misura attrazione investimenti", documents=(
-        Document(title="Pagina istituzionale", url=INSEDIAMENTO_URL + "/", kind="official"),))
-    assert merged_pairs([insediamento(), aggregated]) == [
-        ["incentivi:node/3401", "piemonte:18454"]
-    ]
-    annex = aggregated.model_copy(update={"documents": (
-        Document(title="Bando", url=INSEDIAMENTO_URL + "/", kind="annex"),)})
+    aggregated = call(
+        "incentivi",
+        "node/3401",
+        "Misura attrazione investimenti",
+        documents=(
+            Document(title="Pagina istituzionale", url=INSEDIAMENTO_URL + "/", kind="official"),
+        ),
+    )
+    assert merged_pairs([insediamento(), aggregated]) == [["incentivi:node/3401", "piemonte:18454"]]
+    annex = aggregated.model_copy(
+        update={"documents": (Document(title="Bando", url=INSEDIAMENTO_URL + "/", kind="annex"),)}
+    )
     assert merged_pairs([insediamento(), annex]) == []
 
 
 def test_different_query_or_path_is_a_different_page() -> None:
-    other = call("incentivi", "node/3402", "Misura attrazione investimenti",
-                 extra={"official_url": INSEDIAMENTO_URL + "?lotto=2"})
-    sibling = call("lombardia", "9", "Misura attrazione investimenti",
-                   url=INSEDIAMENTO_URL + "-bis")
+    other = call(
+        "incentivi",
+        "node/3402",
+        "Misura attrazione investimenti",
+        extra={"official_url": INSEDIAMENTO_URL + "?lotto=2"},
+    )
+    sibling = call(
+        "lombardia", "9", "Misura attrazione investimenti", url=INSEDIAMENTO_URL + "-bis"
+    )
     assert merged_pairs([insediamento(), other, sibling]) == []
 
 
 def test_a_site_root_never_links() -> None:
-    a = call("incentivi", "node/1", "Bando A",
-             extra={"official_url": "https://www.regione.piemonte.it/?lang=it"})
+    a = call(
+        "incentivi",
+        "node/1",
+        "Bando A",
+        extra={"official_url": "https://www.regione.piemonte.it/?lang=it"},
+    )
     b = call("piemonte", "1", "Bando B", url="http://regione.piemonte.it?lang=it")
     assert merged_pairs([a, b]) == []
 
 
 def test_similar_title_same_issuer_deadline_within_a_day_merges() -> None:
     # incentivi stores the close day as local midnight in UTC: 30/07 -> 29/07 22:00Z
-    aggregated = call("incentivi", "node/5120", "REGIONE PIEMONTE - Autorizzazione e "
-                      "finanziamento dell'offerta formativa IeFP, ciclo formativo 2026/2030",
-                      deadlines=(Deadline(at=at("2026-07-29T22:00:00Z")),),
-                      budget=Budget(total_eur=Decimal("98000000")))
+    aggregated = call(
+        "incentivi",
+        "node/5120",
+        "REGIONE PIEMONTE - Autorizzazione e "
+        "finanziamento dell'offerta formativa IeFP, ciclo formativo 2026/2030",
+        deadlines=(Deadline(at=at("2026-07-29T22:00:00Z")),),
+        budget=Budget(total_eur=Decimal("98000000")),
+    )
     entities = resolve([aggregated, iefp()])
     assert groups(entities) == [["incentivi:node/5120", "piemonte:150489"]]
     entity = entities[0]
@@ -176,24 +232,40 @@ def test_similar_title_same_issuer_deadline_within_a_day_merges() -> None:
 
 
 def test_rolling_calls_merge_by_title_only_when_both_are_rolling() -> None:
-    aggregated = call("incentivi", "node/3401", "Contratto di insediamento: attrazione di "
-                      "investimenti in Piemonte (grandi imprese), anno 2024", rolling=True)
-    assert merged_pairs([insediamento(), aggregated]) == [
-        ["incentivi:node/3401", "piemonte:18454"]
-    ]
-    dated = aggregated.model_copy(update={
-        "rolling": False, "deadlines": (Deadline(at=at("2026-12-31T22:59:59Z")),)})
+    aggregated = call(
+        "incentivi",
+        "node/3401",
+        "Contratto di insediamento: attrazione di "
+        "investimenti in Piemonte (grandi imprese), anno 2024",
+        rolling=True,
+    )
+    assert merged_pairs([insediamento(), aggregated]) == [["incentivi:node/3401", "piemonte:18454"]]
+    dated = aggregated.model_copy(
+        update={"rolling": False, "deadlines": (Deadline(at=at("2026-12-31T22:59:59Z")),)}
+    )
     assert merged_pairs([insediamento(), dated]) == []
 
 
 def test_merged_view_takes_dates_from_the_most_authoritative_member_that_has_any() -> None:
-    listing = insediamento(rolling=False, opens_at=None, identifiers=("J11C24000040003",),
-                           documents=(Document(title="Bando", url=INSEDIAMENTO_URL + "/b.pdf"),))
-    aggregated = call("incentivi", "node/3401", "Attrazione investimenti", rolling=True,
-                      opens_at=at("2024-05-23T22:00:00Z"), identifiers=("J11C24000040003",),
-                      summary="Contributi a fondo perduto per grandi imprese",
-                      documents=(Document(title="Bando (copia)", url=INSEDIAMENTO_URL + "/b.pdf/"),
-                                 Document(title="FAQ", url="https://www.incentivi.gov.it/f.pdf")))
+    listing = insediamento(
+        rolling=False,
+        opens_at=None,
+        identifiers=("J11C24000040003",),
+        documents=(Document(title="Bando", url=INSEDIAMENTO_URL + "/b.pdf"),),
+    )
+    aggregated = call(
+        "incentivi",
+        "node/3401",
+        "Attrazione investimenti",
+        rolling=True,
+        opens_at=at("2024-05-23T22:00:00Z"),
+        identifiers=("J11C24000040003",),
+        summary="Contributi a fondo perduto per grandi imprese",
+        documents=(
+            Document(title="Bando (copia)", url=INSEDIAMENTO_URL + "/b.pdf/"),
+            Document(title="FAQ", url="https://www.incentivi.gov.it/f.pdf"),
+        ),
+    )
     (entity,) = resolve([listing, aggregated])
     merged = entity.merged
     assert (merged.source, merged.source_id, merged.url) == ("piemonte", "18454", INSEDIAMENTO_URL)
@@ -205,8 +277,9 @@ def test_merged_view_takes_dates_from_the_most_authoritative_member_that_has_any
 
 def test_authority_mapping_decides_the_primary() -> None:
     a = insediamento(identifiers=("J11C24000040003",))
-    b = call("finpiemonte", "ci-2024", "Contratto di insediamento",
-             identifiers=("J11C24000040003",))
+    b = call(
+        "finpiemonte", "ci-2024", "Contratto di insediamento", identifiers=("J11C24000040003",)
+    )
     (entity,) = resolve([a, b], authority={"finpiemonte": 90})
     assert entity.primary == b
     assert entity.id == entity_id(("finpiemonte", "ci-2024"))
@@ -222,16 +295,29 @@ def test_authority_mapping_decides_the_primary() -> None:
 def test_same_title_different_issuer_does_not_merge() -> None:
     deadline = (Deadline(at=at("2026-03-31T10:00:00Z")),)
     pie = call("piemonte", "1", "Voucher per la digitalizzazione delle PMI", deadlines=deadline)
-    lom = call("lombardia", "1", "Voucher per la digitalizzazione delle PMI", deadlines=deadline,
-               issuer="Regione Lombardia")
+    lom = call(
+        "lombardia",
+        "1",
+        "Voucher per la digitalizzazione delle PMI",
+        deadlines=deadline,
+        issuer="Regione Lombardia",
+    )
     assert merged_pairs([pie, lom]) == []
 
 
 def test_same_issuer_deadlines_three_days_apart_do_not_merge() -> None:
-    a = call("piemonte", "1", "Voucher per la digitalizzazione delle PMI",
-             deadlines=(Deadline(at=at("2026-03-31T10:00:00Z")),))
-    b = call("incentivi", "1", "Voucher per la digitalizzazione delle PMI",
-             deadlines=(Deadline(at=at("2026-04-03T10:00:00Z")),))
+    a = call(
+        "piemonte",
+        "1",
+        "Voucher per la digitalizzazione delle PMI",
+        deadlines=(Deadline(at=at("2026-03-31T10:00:00Z")),),
+    )
+    b = call(
+        "incentivi",
+        "1",
+        "Voucher per la digitalizzazione delle PMI",
+        deadlines=(Deadline(at=at("2026-04-03T10:00:00Z")),),
+    )
     assert merged_pairs([a, b]) == []
     b_next_day = b.model_copy(update={"deadlines": (Deadline(at=at("2026-04-01T09:00:00Z")),)})
     assert merged_pairs([a, b_next_day]) == [["incentivi:1", "piemonte:1"]]
@@ -245,8 +331,15 @@ def test_one_year_to_the_next_does_not_merge() -> None:
     a = call("piemonte", "1", "Bando Distretti del commercio 2025", deadlines=deadline)
     b = call("incentivi", "1", "Bando Distretti del commercio 2026", deadlines=deadline)
     assert merged_pairs([a, b]) == []
-    assert merged_pairs([a.model_copy(update={"titles": {"it": "Bando 2025"}}),
-                         b.model_copy(update={"titles": {"it": "Bando 2026"}})]) == []
+    assert (
+        merged_pairs(
+            [
+                a.model_copy(update={"titles": {"it": "Bando 2025"}}),
+                b.model_copy(update={"titles": {"it": "Bando 2026"}}),
+            ]
+        )
+        == []
+    )
 
 
 def test_a_title_that_merely_contains_another_does_not_merge() -> None:
@@ -258,8 +351,12 @@ def test_a_title_that_merely_contains_another_does_not_merge() -> None:
 
 def test_no_title_rule_without_issuer_or_dates() -> None:
     title = "Contributi per l'efficientamento energetico delle imprese"
-    assert merged_pairs([call("piemonte", "1", title, issuer=""),
-                         call("incentivi", "1", title, issuer="")]) == []
+    assert (
+        merged_pairs(
+            [call("piemonte", "1", title, issuer=""), call("incentivi", "1", title, issuer="")]
+        )
+        == []
+    )
     assert merged_pairs([call("piemonte", "1", title), call("incentivi", "1", title)]) == []
 
 
@@ -275,12 +372,27 @@ def test_calls_of_one_source_never_merge_automatically() -> None:
 
 def test_an_identifier_shared_inside_one_source_links_nothing() -> None:
     # Two EU topics of one call share the call identifier; only topic codes link.
-    t1 = call("eu_ft", "HORIZON-MISS-2027-02-CANCER-02", "Cancer topic 2", lang="en",
-              identifiers=("HORIZON-MISS-2027-02-CANCER-02", "HORIZON-MISS-2027-02"))
-    t3 = call("eu_ft", "HORIZON-MISS-2027-02-CANCER-03", "Cancer topic 3", lang="en",
-              identifiers=("HORIZON-MISS-2027-02-CANCER-03", "HORIZON-MISS-2027-02"))
-    bulk = call("eu_ft_bulk", "HORIZON-MISS-2027-02-CANCER-03", "Cancer topic 3", lang="en",
-                identifiers=("HORIZON-MISS-2027-02-CANCER-03", "HORIZON-MISS-2027-02"))
+    t1 = call(
+        "eu_ft",
+        "HORIZON-MISS-2027-02-CANCER-02",
+        "Cancer topic 2",
+        lang="en",
+        identifiers=("HORIZON-MISS-2027-02-CANCER-02", "HORIZON-MISS-2027-02"),
+    )
+    t3 = call(
+        "eu_ft",
+        "HORIZON-MISS-2027-02-CANCER-03",
+        "Cancer topic 3",
+        lang="en",
+        identifiers=("HORIZON-MISS-2027-02-CANCER-03", "HORIZON-MISS-2027-02"),
+    )
+    bulk = call(
+        "eu_ft_bulk",
+        "HORIZON-MISS-2027-02-CANCER-03",
+        "Cancer topic 3",
+        lang="en",
+        identifiers=("HORIZON-MISS-2027-02-CANCER-03", "HORIZON-MISS-2027-02"),
+    )
     assert merged_pairs([t1, t3, bulk]) == [
         ["eu_ft:HORIZON-MISS-2027-02-CANCER-03", "eu_ft_bulk:HORIZON-MISS-2027-02-CANCER-03"]
     ]
@@ -308,8 +420,13 @@ def test_override_merges_what_no_rule_would() -> None:
 
 def test_never_merge_beats_identifier_and_url() -> None:
     a = insediamento(identifiers=("J11C24000040003",))
-    b = call("incentivi", "node/3401", "Attrazione investimenti", identifiers=("J11C24000040003",),
-             extra={"official_url": INSEDIAMENTO_URL})
+    b = call(
+        "incentivi",
+        "node/3401",
+        "Attrazione investimenti",
+        identifiers=("J11C24000040003",),
+        extra={"official_url": INSEDIAMENTO_URL},
+    )
     never = ResolutionOverrides(never_merge=[("piemonte:18454", "incentivi:node/3401")])
     assert merged_pairs([a, b]) == [["incentivi:node/3401", "piemonte:18454"]]
     assert merged_pairs([a, b], overrides=never) == []
@@ -317,10 +434,19 @@ def test_never_merge_beats_identifier_and_url() -> None:
 
 def test_never_merge_beats_a_chain_of_links() -> None:
     a = insediamento(identifiers=("J11C24000040003",))
-    b = call("incentivi", "node/3401", "Attrazione investimenti", identifiers=("J11C24000040003",),
-             url="https://www.finpiemonte.it/bandi/contratto-insediamento")
-    c = call("finpiemonte", "ci", "Contratto di insediamento",
-             url="https://finpiemonte.it/bandi/contratto-insediamento/")
+    b = call(
+        "incentivi",
+        "node/3401",
+        "Attrazione investimenti",
+        identifiers=("J11C24000040003",),
+        url="https://www.finpiemonte.it/bandi/contratto-insediamento",
+    )
+    c = call(
+        "finpiemonte",
+        "ci",
+        "Contratto di insediamento",
+        url="https://finpiemonte.it/bandi/contratto-insediamento/",
+    )
     assert merged_pairs([a, b, c]) == [["finpiemonte:ci", "incentivi:node/3401", "piemonte:18454"]]
     never = ResolutionOverrides(never_merge=[("piemonte:18454", "finpiemonte:ci")])
     # The identifier link is stronger than the URL link, so it is the one that holds.
@@ -328,8 +454,10 @@ def test_never_merge_beats_a_chain_of_links() -> None:
 
 
 def test_overrides_naming_absent_calls_are_ignored() -> None:
-    overrides = ResolutionOverrides(merge=[["piemonte:18454", "incentivi:gone"]],
-                                    never_merge=[("piemonte:18454", "lombardia:x")])
+    overrides = ResolutionOverrides(
+        merge=[["piemonte:18454", "incentivi:gone"]],
+        never_merge=[("piemonte:18454", "lombardia:x")],
+    )
     assert groups(resolve([insediamento()], overrides)) == [["piemonte:18454"]]
 
 
@@ -361,8 +489,13 @@ def test_keys_round_trip_with_colons_in_source_ids() -> None:
 def test_result_does_not_depend_on_input_order() -> None:
     a = insediamento(identifiers=("J11C24000040003",))
     b = call("incentivi", "node/3401", "Attrazione investimenti", identifiers=("J11C24000040003",))
-    c = call("finpiemonte", "ci", "Contratto", url="https://finpiemonte.it/ci",
-             identifiers=("J11C24000040003",))
+    c = call(
+        "finpiemonte",
+        "ci",
+        "Contratto",
+        url="https://finpiemonte.it/ci",
+        identifiers=("J11C24000040003",),
+    )
     never = ResolutionOverrides(never_merge=[("incentivi:node/3401", "finpiemonte:ci")])
     first = resolve([a, b, c], never)
     assert resolve([c, b, a], never) == first
@@ -384,10 +517,15 @@ def test_title_rule_compares_within_blocks_not_all_pairs(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(resolve_titles, "_compare", counting)
     calls = [
-        call(source, f"{n}", f"Bando numero {n} per le imprese",
-             issuer=f"Comune {n % 40}",
-             deadlines=(Deadline(at=at("2026-01-01T10:00:00Z").replace(day=1 + n % 28)),))
-        for n in range(1200) for source in ("piemonte", "incentivi")
+        call(
+            source,
+            f"{n}",
+            f"Bando numero {n} per le imprese",
+            issuer=f"Comune {n % 40}",
+            deadlines=(Deadline(at=at("2026-01-01T10:00:00Z").replace(day=1 + n % 28)),),
+        )
+        for n in range(1200)
+        for source in ("piemonte", "incentivi")
     ]
     entities = resolve(calls)
     assert len(entities) == 1200  # each n is one call seen on two sources
