@@ -542,7 +542,8 @@ MARCH_26 = "2026-03-26T22:59:59+00:00"
             ),
             "deadline “First stage” brought forward from 23 September at 02:00 "
             "to 8 September at 02:00",
-            "scadenza «First stage» anticipata dal 23 settembre ore 02:00 all'8 settembre ore 02:00",
+            "scadenza «First stage» anticipata dal 23 settembre ore 02:00 "
+            "all'8 settembre ore 02:00",
         ),
         (
             event(K.DEADLINE_EXTENDED, "2026-07-30T15:00:00+00:00", "2026-07-30T20:00:00+00:00"),
