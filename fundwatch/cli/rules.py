@@ -6,8 +6,8 @@
 - ``fundwatch preview --profiles PATH`` is a dry run of edited profiles against the stored
   calls, current and past: which calls would enter or leave each profile's matches.
 
-Feedback files are read from ``settings.feedback_dir`` (``var/feedback`` when the settings
-do not name a folder).
+Reader feedback ("not relevant", "fewer like this") is applied from the folder the digest's
+links write to (`fundwatch.digest.matching.feedback_store`).
 """
 
 from __future__ import annotations
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
     from fundwatch.rules import Feedback, Verdict
     from fundwatch.rules.preview import Change, ProfilePreview, Snapshot
     from fundwatch.store import Store, StoredCall
-
-DEFAULT_FEEDBACK_DIR = "var/feedback"
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -349,10 +346,10 @@ def _now(args: argparse.Namespace) -> datetime:
 
 
 def _feedback(cfg: Config, profile_id: str) -> Feedback:
-    from fundwatch.rules import FeedbackStore
+    """The profile's reader feedback, from the folder the digest's links write to."""
+    from fundwatch.digest.matching import feedback_store
 
-    folder = getattr(cfg.settings, "feedback_dir", None) or DEFAULT_FEEDBACK_DIR
-    return FeedbackStore(folder).load(profile_id)
+    return feedback_store(cfg).load(profile_id)
 
 
 def _status(s: StoredCall, now: datetime) -> str:

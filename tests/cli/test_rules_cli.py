@@ -201,3 +201,27 @@ def _id(cwd: Path, env: dict[str, str], ref: str) -> str:
         store.close()
     assert found is not None
     return str(found.id)
+
+
+def test_reader_feedback_is_applied(site: tuple[Path, dict[str, str]]) -> None:
+    """A "not relevant" mark written by the digest's link takes the call out of the matches."""
+    from fundwatch.rules import FeedbackStore
+
+    cwd, env = site
+    store = FeedbackStore(cwd / "var" / "feedback")
+    store.exclude_call("ngo-network-brussels", "eu_ft_bulk:ESF-2026-POW", SEEN)
+    result = fundwatch("match", "ngo-network-brussels", "--now", NOW, "--json", cwd=cwd, env=env)
+    assert result.returncode == 0, result.stderr
+    assert [r["call"] for r in json.loads(result.stdout)] == [
+        "eu_ft_bulk:ESF-2026-SE-INCUBATION",
+        "eu_ft_bulk:ESF-2026-AG-TCS",
+        "eu_ft_bulk:ESF-2027-PEP-ENGAGEMENT",
+    ]
+    why = fundwatch(
+        "explain", "ngo-network-brussels", "eu_ft_bulk:ESF-2026-POW", "--now", NOW, cwd=cwd, env=env
+    )
+    assert why.returncode == 0, why.stderr
+    assert why.stdout.splitlines()[3:5] == [
+        "NOT MATCHED: feedback (to check: eligibility)",
+        "  ✗ feedback: excluded: marked as not relevant on 1 Apr 2026, 08:00",
+    ]
