@@ -4,10 +4,13 @@
     call + now ─> call_facts ───────────────────────┴─> evaluate ─> Verdict ─> explain
 
 - `predicates`: one small function per criterion (status, lead time, call type, territory,
-  audience, grant size, co-financing, interests, keywords, relevance);
+  audience, grant size, co-financing, interests, keywords, relevance), with evidence;
+- `scoring`: where terms occur and what a call scores (the decisions predicates and the bulk
+  path share); `text`: folding, stems, token spaces;
 - `engine.evaluate`: the verdict of one pair; `engine.match_pairs`: the naive all-pairs loop;
-- `index.ProfileIndex`: the same verdicts for many profiles without the all-pairs loop;
-- `explain`: reasons in Italian and English, as text or JSON;
+- `index.ProfileIndex` (with `plan` deciders): the same matches and scores for many profiles
+  without the all-pairs loop;
+- `explain` and `messages`: reasons in Italian and English, as text or JSON;
 - `feedback`: the per-profile exclusion list ("not relevant", "fewer like this");
 - `preview`: what an edit of the profiles would change, on current and past calls.
 

@@ -113,3 +113,15 @@ def test_phrases_are_exact_and_any_language() -> None:
         )
         == "summary"
     )
+
+
+def test_memoised_tokens_equal_folding_the_whole_text() -> None:
+    """`tokens` folds piece by piece with a memo; on every real fixture text (odd spaces,
+    U+00A0, entities, accents, apostrophes) that gives what folding the whole text gives."""
+    from fundwatch.normalize.territories import fold_name
+    from tests.rules.fixture_calls import fixture_calls
+
+    texts = [t for c in fixture_calls() for t in (*c.titles.values(), c.summary, *c.keywords)]
+    texts += ["Attività\u00a0d’impresa", "a\u2007b\u202fc", "ß-Straße", "L'Aquila—Pescara"]
+    for text in texts:
+        assert tokens(text) == tuple(fold_name(text).split()), text
