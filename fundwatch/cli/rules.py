@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from fundwatch.rules.preview import Change, ProfilePreview, Snapshot
     from fundwatch.store import Store, StoredCall
 
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "match",
