@@ -2,9 +2,10 @@
 
 `ProfileIndex` files the profiles under what a call must share with them: the territory
 units containing them, the audience terms admitting them, the statuses, call types and lead
-times they accept, and posting lists of their funds, programmes and the first token of each
-of their terms. Each posting is a bitset over the profiles (a Python int: bit i = profile i),
-so narrowing a call's candidates is a few ANDs and ORs of machine words.
+times they accept, and posting lists of their funds, programmes and the head of each of
+their terms (the word, the pair of words of a two-word stemmed term, else the first word).
+Each posting is a bitset over the profiles (a Python int: bit i = profile i), so narrowing
+a call's candidates is a few ANDs and ORs of machine words.
 
 Contract: `match(f)` returns exactly the matches of the all-pairs loop `engine.match_pairs`,
 with the same scores. The feedback, status, lead-time, call-type, territory and audience
