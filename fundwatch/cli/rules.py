@@ -212,13 +212,13 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def _load_edited(path: Path) -> list[Profile]:
-    from fundwatch.config import _load_profiles
+    from fundwatch.config import load_profiles
     from fundwatch.config.loader import read_yaml, validate
     from fundwatch.config.profile import Profile
 
     if path.is_dir():
         folder = path / "profiles" if (path / "profiles").is_dir() else path
-        profiles = list(_load_profiles(folder))
+        profiles = list(load_profiles(folder))
         if not profiles:
             raise FundwatchError(f"{path}: no profile files (*.yaml) found")
         return profiles

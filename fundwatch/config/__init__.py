@@ -32,6 +32,7 @@ __all__ = [
     "SourceConfig",
     "config_dir",
     "load_config",
+    "load_profiles",
 ]
 
 ENV_VAR = "FUNDWATCH_CONFIG"
@@ -96,7 +97,7 @@ def load_config(root: str | os.PathLike[str] | None = None) -> Config:
         else Settings()
     )
     sources, params = _load_sources(base / "sources.yaml")
-    profiles = _load_profiles(base / "profiles")
+    profiles = load_profiles(base / "profiles")
     resolution_path = base / "resolution.yaml"
     resolution = (
         validate(
@@ -134,7 +135,8 @@ def _load_sources(path: Path) -> tuple[tuple[SourceConfig, ...], dict[str, BaseM
     return tuple(parsed.sources), params
 
 
-def _load_profiles(folder: Path) -> tuple[Profile, ...]:
+def load_profiles(folder: Path) -> tuple[Profile, ...]:
+    """Every ``*.yaml`` profile in `folder`, validated; duplicate ids name both files."""
     if not folder.is_dir():
         return ()
     profiles: list[Profile] = []

@@ -94,6 +94,11 @@ class Settings(_Strict):
     )
     outbox_dir: str = Field(default="var/outbox", description="Folder for .eml files and outbox.")
     feed_dir: str = Field(default="var/feeds", description="Folder where feed files are written.")
+    feedback_dir: str = Field(
+        default="var/feedback",
+        description="Folder of readers' feedback ('not relevant' calls, 'fewer like this' terms), "
+        "one file per profile.",
+    )
     operator_email: EmailStr = Field(
         default="operator@example.org", description="Who receives operator alerts."
     )

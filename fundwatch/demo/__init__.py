@@ -50,6 +50,7 @@ def demo_config(config: Config, workdir: Path) -> Config:
             "database_url": f"sqlite:///{workdir / 'fundwatch.db'}",
             "outbox_dir": str(workdir / "outbox"),
             "feed_dir": str(workdir / "feeds"),
+            "feedback_dir": str(workdir / "feedback"),
             "smtp": config.settings.smtp.model_copy(update={"host": None}),
         }
     )

@@ -98,6 +98,7 @@ class SourceNote:
     failures: int
     last_success_at: datetime | None
     error: str
+    failing_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,13 @@ def summarize_health(health: Sequence[SourceHealth]) -> Health:
             continue
         problems.append(
             SourceNote(
-                h.id, h.name or h.id, state, h.consecutive_failures, h.last_success_at, h.last_error
+                h.id,
+                h.name or h.id,
+                state,
+                h.consecutive_failures,
+                h.last_success_at,
+                h.last_error,
+                h.failing_since,
             )
         )
     checks = [h.last_run_at for h in enabled if h.last_run_at is not None]

@@ -50,6 +50,10 @@ TEXT: dict[str, dict[str, str]] = {
         "last_check": "Ultimo controllo: {at}.",
         "failing": "{name}: non raggiungibile da {runs} letture; ultima lettura riuscita {at}.",
         "failing_never": "{name}: non raggiungibile da {runs} letture; nessuna lettura riuscita.",
+        "failing_since": "{name}: non raggiungibile {since} ({runs} letture); "
+        "ultima lettura riuscita {at}.",
+        "failing_never_since": "{name}: non raggiungibile {since} ({runs} letture); "
+        "nessuna lettura riuscita.",
         "partial": "{name}: ultima lettura incompleta, alcuni bandi possono mancare.",
         "never": "{name}: non ancora letta.",
         "silence": "Se una fonte non risponde, i suoi bandi possono mancare da questo "
@@ -115,6 +119,8 @@ TEXT: dict[str, dict[str, str]] = {
         "last_check": "Last check: {at}.",
         "failing": "{name}: failing for {runs} runs; last good fetch {at}.",
         "failing_never": "{name}: failing for {runs} runs; never fetched successfully.",
+        "failing_since": "{name}: failing {since} ({runs} runs); last good fetch {at}.",
+        "failing_never_since": "{name}: failing {since} ({runs} runs); never fetched successfully.",
         "partial": "{name}: last fetch incomplete, some calls may be missing.",
         "never": "{name}: not checked yet.",
         "silence": "When a source fails, its calls may be missing here: silence does not "

@@ -33,8 +33,8 @@ class Matcher(Protocol):
 
 
 def feedback_store(config: Config) -> FeedbackStore:
-    """Reader feedback files: ``feedback/`` beside the outbox folder (``var/feedback``)."""
-    return FeedbackStore(Path(config.settings.outbox_dir).parent / "feedback")
+    """Reader feedback files, one per profile, in ``settings.feedback_dir``."""
+    return FeedbackStore(Path(config.settings.feedback_dir))
 
 
 def rules_matcher(feedback: FeedbackStore) -> Matcher:

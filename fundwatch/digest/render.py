@@ -97,6 +97,14 @@ class _View:
     def day(self, value: datetime) -> str:
         return i18n.day(value, self.lang, self.zone)
 
+    def _since(self, value: datetime) -> str:
+        """ "since 3 November" / "dal 3 novembre", "dall'8 novembre" (Italian elision)."""
+        day = self.day(value)
+        if self.lang != "it":
+            return f"since {day}"
+        first = day.split(" ", 1)[0]
+        return f"dall'{day}" if first in ("8", "11") else f"dal {day}"
+
     def money(self, value: Decimal) -> str:
         return i18n.money(value, self.lang)
 
@@ -134,7 +142,12 @@ class _View:
             at = self.when(note.last_success_at) if note.last_success_at else ""
             if note.state == "failing":
                 key = "failing" if note.last_success_at else "failing_never"
-                out.append(self.say(key, name=note.name, runs=max(note.failures, 1), at=at))
+                since = self._since(note.failing_since) if note.failing_since else ""
+                if since:
+                    key += "_since"
+                out.append(
+                    self.say(key, name=note.name, runs=max(note.failures, 1), at=at, since=since)
+                )
             elif note.state == "partial":
                 out.append(self.say("partial", name=note.name))
             else:

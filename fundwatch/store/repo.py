@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -62,6 +62,8 @@ class SourceHealth:
     consecutive_failures: int
     last_run_status: str
     last_run_at: datetime | None
+    failing_since: datetime | None = None
+    """When the current streak of failed runs began (None while the source works)."""
 
 
 @dataclass(frozen=True)
@@ -402,13 +404,20 @@ class Store:
                     .order_by(col(SourceRun.id).desc())
                     .limit(1)
                 ).first()
-                count = len(
-                    s.exec(
-                        select(CallRow.id).where(
-                            CallRow.source == src.id, col(CallRow.gone).is_(False)
-                        )
+                count = s.exec(
+                    select(func.count())
+                    .select_from(CallRow)
+                    .where(CallRow.source == src.id, col(CallRow.gone).is_(False))
+                ).one()
+                since = None
+                if src.consecutive_failures > 0:
+                    streak = s.exec(
+                        select(SourceRun.started_at)
+                        .where(SourceRun.source_id == src.id)
+                        .order_by(col(SourceRun.id).desc())
+                        .limit(src.consecutive_failures)
                     ).all()
-                )
+                    since = streak[-1] if streak else None
                 out.append(
                     SourceHealth(
                         src.id,
@@ -422,6 +431,7 @@ class Store:
                         src.consecutive_failures,
                         last.status if last else "never",
                         last.finished_at if last else None,
+                        since,
                     )
                 )
             return out

@@ -64,6 +64,7 @@ def make_config(tmp_path: Path, *profiles: Profile, **settings: Any) -> Config:
             "public_base_url": "https://fundwatch.example.org",
             "outbox_dir": str(tmp_path / "var" / "outbox"),
             "feed_dir": str(tmp_path / "var" / "feeds"),
+            "feedback_dir": str(tmp_path / "var" / "feedback"),
             **settings,
         }
     )

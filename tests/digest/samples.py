@@ -82,6 +82,7 @@ HEALTH = [
         3,
         "error",
         T1,
+        datetime(2026, 9, 8, 6, 0, tzinfo=UTC),  # the failure streak began on 8 September
     ),
     SourceHealth(
         "piemonte-fse", "piemonte", "Regione Piemonte", True, 2, T1, None, "", 0, "incomplete", T1

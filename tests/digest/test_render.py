@@ -106,7 +106,7 @@ def test_an_empty_digest_says_nothing_new() -> None:
     r = render(sample_digest(opts, [Match(POW, 2, T0)], []), LINKS, "a@example.org")
     assert r.subject == "Comune di Torino: nessuna novità"
     assert "Nessuna novità in questo periodo." in r.text
-    assert "Regione Lombardia: non raggiungibile da 3 letture" in r.text
+    assert "Regione Lombardia: non raggiungibile dall'8 settembre 2026 (3 letture)" in r.text
 
 
 def test_templates_are_strict() -> None:

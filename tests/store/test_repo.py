@@ -153,3 +153,24 @@ def test_reopening_is_idempotent(database_url: str) -> None:
     again = Store.open(database_url)
     assert again.calls() == []
     again.close()
+
+
+def test_failing_since_is_the_start_of_the_current_failure_streak(store: Store) -> None:
+    store.save_run(_ok(_call()))
+    for hours in (6, 12, 18):
+        at = T0 + timedelta(hours=hours)
+        store.save_run(
+            SourceResult(
+                "eu",
+                "error",
+                error="HTTP 503",
+                error_kind="fetch_error",
+                started_at=at,
+                finished_at=at,
+            )
+        )
+    [health] = store.source_health()
+    assert (health.consecutive_failures, health.failing_since) == (3, T0 + timedelta(hours=6))
+    store.save_run(_ok(_call(), at=T0 + timedelta(days=1)))
+    [health] = store.source_health()
+    assert (health.consecutive_failures, health.failing_since) == (0, None)
