@@ -134,3 +134,17 @@ def test_config_folder_from_environment(cfgdir: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("FUNDWATCH_CONFIG", str(cfgdir / "missing"))
     with pytest.raises(ConfigError, match="configuration folder not found"):
         load_config()
+
+
+def test_wrong_shapes_are_named_plainly(cfgdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(cfgdir.parent)
+    (cfgdir / "sources.yaml").write_text("sources: {id: eu}\n")
+    assert _error(Path("config")) == (
+        "config/sources.yaml: at 'sources': expected a list here (lines starting with '- '), "
+        "found a mapping"
+    )
+    (cfgdir / "sources.yaml").write_text("sources: []\n")
+    (cfgdir / "profiles" / "x.yaml").write_text("- Comune di Torino\n")
+    assert _error(Path("config")) == (
+        "config/profiles/x.yaml: expected a mapping of keys to values here, found a list"
+    )

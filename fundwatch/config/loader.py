@@ -74,6 +74,12 @@ def _split(prefix: str) -> tuple[Any, ...]:
 def _message(err: Any) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", "invalid value"))
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping of keys to values here, found {_kind_of(err.get('input'))}"
+    if kind == "list_type":
+        return (
+            f"expected a list here (lines starting with '- '), found {_kind_of(err.get('input'))}"
+        )
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; `fundwatch schema` lists the fields)"
     if kind == "value_error" and "email address" in msg:
@@ -81,3 +87,16 @@ def _message(err: Any) -> str:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return msg[:1].lower() + msg[1:]
+
+
+def _kind_of(value: Any) -> str:
+    names = {
+        list: "a list",
+        dict: "a mapping",
+        str: "text",
+        int: "a number",
+        float: "a number",
+        bool: "true/false",
+        type(None): "nothing",
+    }
+    return names.get(type(value), type(value).__name__)
