@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from fundwatch.changes import describe
 from fundwatch.cli import app
 from fundwatch.cli.tables import print_table
 from fundwatch.errors import FundwatchError
-from fundwatch.models import ChangeKind
+from fundwatch.models import ChangeEvent, ChangeKind
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,6 +45,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_events)
 
 
+def _event_json(event: ChangeEvent, lang: str, zone: str) -> dict[str, Any]:
+    """An event as the JSON output gives it: its values and the words for it."""
+    return {
+        "kind": event.kind.value,
+        "at": event.at.isoformat(),
+        "before": event.before,
+        "after": event.after,
+        "detail": event.detail,
+        "text": describe(event, lang, zone),
+    }
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     cfg = app.config(args)
     store = app.open_store(cfg)
@@ -71,17 +84,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                     {"seen_at": at.isoformat(), "content_hash": c.content_hash()}
                     for at, c in versions
                 ],
-                "events": [
-                    {
-                        "kind": e.event.kind.value,
-                        "at": e.event.at.isoformat(),
-                        "before": e.event.before,
-                        "after": e.event.after,
-                        "detail": e.event.detail,
-                        "text": describe(e.event, args.lang, zone),
-                    }
-                    for e in events
-                ],
+                "events": [_event_json(e.event, args.lang, zone) for e in events],
             },
             sys.stdout,
             indent=2,
@@ -121,12 +124,7 @@ def cmd_events(args: argparse.Namespace) -> int:
                     "source": e.event.source,
                     "source_id": e.event.source_id,
                     "title": e.title,
-                    "kind": e.event.kind.value,
-                    "at": e.event.at.isoformat(),
-                    "before": e.event.before,
-                    "after": e.event.after,
-                    "detail": e.event.detail,
-                    "text": describe(e.event, args.lang, zone),
+                    **_event_json(e.event, args.lang, zone),
                 }
                 for e in events
             ],
