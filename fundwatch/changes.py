@@ -65,6 +65,7 @@ from fundwatch.changes_status import (
     BY_DATE,
     BY_SOURCE,
     Make,
+    call_event,
     is_withdrawn,
     status_events,
     status_transitions,
@@ -136,23 +137,9 @@ def diff(
 # --- events -----------------------------------------------------------------------------------
 
 
-def _event(
-    call: Call, kind: ChangeKind, at: datetime, before: Any, after: Any, detail: str
-) -> ChangeEvent:
-    return ChangeEvent(
-        kind=kind,
-        source=call.source,
-        source_id=call.source_id,
-        at=at,
-        before=before,
-        after=after,
-        detail=detail,
-    )
-
-
 def _maker(call: Call, now: datetime) -> Make:
     def make(kind: ChangeKind, before: Any, after: Any, detail: str = "") -> ChangeEvent:
-        return _event(call, kind, now, before, after, detail)
+        return call_event(call, kind, now, before, after, detail)
 
     return make
 
@@ -165,7 +152,7 @@ def _new(call: Call, now: datetime) -> ChangeEvent:
         "status": status(call, now).value,
         "deadline": _iso(deadline) if deadline else None,
     }
-    return _event(call, ChangeKind.NEW, now, None, after, "")
+    return call_event(call, ChangeKind.NEW, now, None, after, "")
 
 
 def _deadline_events(previous: Call, current: Call, make: Make) -> list[ChangeEvent]:

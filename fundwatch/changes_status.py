@@ -63,10 +63,10 @@ def status_transitions(call: Call, since: datetime, now: datetime) -> list[Chang
         return []
     if is_ is Status.CLOSED:
         last = max(d.at for d in call.deadlines)
-        return [_event(call, ChangeKind.CLOSED, min(last, now), was.value, is_.value)]
+        return [call_event(call, ChangeKind.CLOSED, min(last, now), was.value, is_.value, BY_DATE)]
     if was is Status.FORTHCOMING and is_ is Status.OPEN and call.opens_at is not None:
         at = min(call.opens_at, now)
-        return [_event(call, ChangeKind.STATUS_CHANGED, at, was.value, is_.value)]
+        return [call_event(call, ChangeKind.STATUS_CHANGED, at, was.value, is_.value, BY_DATE)]
     return []
 
 
@@ -113,7 +113,10 @@ def _dates_decide(call: Call, now: datetime) -> bool:
     return bool(call.deadlines) or (call.opens_at is not None and call.opens_at > now)
 
 
-def _event(call: Call, kind: ChangeKind, at: datetime, before: str, after: str) -> ChangeEvent:
+def call_event(
+    call: Call, kind: ChangeKind, at: datetime, before: Any, after: Any, detail: str
+) -> ChangeEvent:
+    """An event of `call`, at `at`."""
     return ChangeEvent(
         kind=kind,
         source=call.source,
@@ -121,7 +124,7 @@ def _event(call: Call, kind: ChangeKind, at: datetime, before: str, after: str) 
         at=at,
         before=before,
         after=after,
-        detail=BY_DATE,
+        detail=detail,
     )
 
 
