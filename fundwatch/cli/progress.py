@@ -15,7 +15,7 @@ from fundwatch.store import RunSummary
 
 def describe(result: SourceResult, summary: RunSummary) -> str:
     if result.status == "error":
-        return f"FAILED {result.error_kind}: {result.error}"
+        return f"{result.error_kind}: {result.error}"
     text = (
         f"{summary.seen} calls ({summary.new} new, {summary.changed} changed), "
         f"{summary.events} events, {result.requests} requests"
