@@ -20,51 +20,29 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from fundwatch.errors import SourceError
 from fundwatch.models import Audience, Call, Deadline, Programme, Territory
 from fundwatch.normalize import html_to_text
-from fundwatch.normalize.audiences import AUDIENCE_CODES, audiences_from_text
+from fundwatch.normalize.audiences import audiences_from_text
 from fundwatch.normalize.cues import CueResult, find_deadline, status_from_words
-from fundwatch.normalize.funds import FUNDS, fund_label, funds_from_text
-from fundwatch.normalize.territories import lookup, territories_from_text
-from fundwatch.sources.base import FetchContext, Harvest, SourceKind, SourceParams
+from fundwatch.normalize.funds import funds_from_text
+from fundwatch.normalize.territories import territories_from_text
+from fundwatch.sources.base import FetchContext, Harvest, SourceKind
 from fundwatch.sources.feeds import Feed, FeedItem, read_feed
 from fundwatch.sources.guards import check_shape
 from fundwatch.sources.pages import DetailMemory, item_page_text, page_text
+from fundwatch.sources.site_defaults import SiteDefaults
 
 __all__ = ["KIND", "RssParams"]
 
 StatusCode = Literal["open", "forthcoming", "closed", "withdrawn"]
 
-_FOREIGN_NUTS = re.compile(r"[A-Z]{2}[0-9A-Z]{0,3}")
 
-
-class RssParams(SourceParams):
+class RssParams(SiteDefaults):
     url: str = Field(description="The feed URL (RSS 2.0, RSS 1.0 or Atom).")
-    language: str = Field(default="it", description="Language of titles and descriptions.")
-    timezone: str = Field(
-        default="Europe/Rome", description="Zone for dates written without one (IANA name)."
-    )
-    issuer: str = Field(default="", description="Who publishes the calls, as shown to readers.")
-    audiences: list[str] = Field(
-        default_factory=list,
-        description="Audience codes every item gets (shared vocabulary, e.g. 'impresa').",
-    )
-    territories: list[str] = Field(
-        default_factory=list,
-        description="Territory codes every item gets: NUTS ('ITI4'), ISTAT ('058091'), 'IT', 'EU'.",
-    )
-    funds: list[str] = Field(
-        default_factory=list, description="Fund tags every item gets (e.g. 'FESR', 'FSE+')."
-    )
-    detect_in_text: bool = Field(
-        default=True,
-        description="Also look for audiences, territories and funds in each item's text.",
-    )
     call_type: str = Field(
         default="", description="call_type of every item ('grant', 'procurement', ...)."
     )
@@ -84,70 +62,8 @@ class RssParams(SourceParams):
         default=10, ge=1, le=200, description="Most feed pages followed through rel=next."
     )
 
-    @field_validator("audiences")
-    @classmethod
-    def _known_audiences(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in AUDIENCE_CODES]
-        if unknown:
-            raise ValueError(f"unknown audience {unknown[0]!r}; valid: {', '.join(AUDIENCE_CODES)}")
-        return value
-
-    @field_validator("territories")
-    @classmethod
-    def _known_territories(cls, value: list[str]) -> list[str]:
-        for code in value:
-            if lookup(code.strip()) is None and not _FOREIGN_NUTS.fullmatch(code.strip().upper()):
-                raise ValueError(f"unknown territory {code!r}: use a NUTS, ISTAT or ISO code")
-        return value
-
-    @field_validator("funds")
-    @classmethod
-    def _known_funds(cls, value: list[str]) -> list[str]:
-        for name in value:
-            if name not in FUNDS and not funds_from_text(name):
-                raise ValueError(f"unknown fund {name!r}; valid: {', '.join(FUNDS)}")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
-
 
 # -- items to calls --------------------------------------------------------------------------
-
-
-def _zone(params: RssParams) -> ZoneInfo:
-    return ZoneInfo(params.timezone)
-
-
-def _territory(code: str) -> Territory:
-    """A configured code as a Territory: labelled from the shared table when it is known."""
-    info = lookup(code.strip())
-    if info is not None:
-        return info.as_territory()
-    upper = code.strip().upper()
-    if upper == "EU":
-        return Territory(code="EU", scheme="eu")
-    if len(upper) == 2 and upper.isalpha():
-        return Territory(code=upper, scheme="country")
-    if upper.isdigit():
-        return Territory(code=upper, scheme="istat")
-    return Territory(code=upper, scheme="nuts")
-
-
-def _fund(name: str, lang: str) -> Programme:
-    """A configured fund as the shared vocabulary names it ("FESR" -> ERDF)."""
-    if name in FUNDS:
-        return Programme(code=name, label=fund_label(name, lang), kind="fund")
-    found = funds_from_text(name, lang)
-    if found:
-        return found[0]
-    return Programme(code=name, label=name, kind="fund")
 
 
 def _stated_status(item: FeedItem, text: str, params: RssParams) -> str:
@@ -177,7 +93,7 @@ def _unique(values: list[Any]) -> tuple[Any, ...]:
 def item_call(item: FeedItem, params: RssParams, source: str, page_text: str = "") -> Call:
     """One feed item as a Call. `page_text` is the text of the item's own page, when fetched:
     read for a deadline only when the item itself states none."""
-    tz = _zone(params)
+    tz = params.zone
     summary = html_to_text(item.description_html) or html_to_text(item.content_html)
     body = html_to_text(item.content_html) if item.content_html else summary
     cue = find_deadline(f"{item.title}\n{body}", tz)
@@ -185,10 +101,10 @@ def item_call(item: FeedItem, params: RssParams, source: str, page_text: str = "
         from_page = find_deadline(page_text, tz)
         cue = CueResult(from_page.deadline, cue.rolling or from_page.rolling, from_page.evidence)
     text = f"{item.title}\n{body}"
-    audiences: list[Audience] = [Audience(code=c) for c in params.audiences]
-    territories: list[Territory] = [_territory(c) for c in params.territories]
+    audiences: list[Audience] = params.default_audiences()
+    territories: list[Territory] = params.default_territories()
     lang = params.language if params.language in ("it", "en") else "en"
-    funds: list[Programme] = [_fund(name, lang) for name in params.funds]
+    funds: list[Programme] = params.default_funds(lang)
     if params.detect_in_text:
         audiences += audiences_from_text(text)
         territories += territories_from_text(text)
@@ -234,7 +150,7 @@ def _calls(feed: Feed, params: RssParams, source: str, url: str) -> list[Call]:
 
 
 def _parse(raw: bytes, params: RssParams, source: str) -> list[Call]:
-    feed = read_feed(raw, params.url, _zone(params))
+    feed = read_feed(raw, params.url, params.zone)
     return _calls(feed, params, source, params.url)
 
 
@@ -242,7 +158,7 @@ def _parse(raw: bytes, params: RssParams, source: str) -> list[Call]:
 
 
 def _fetch(params: RssParams, ctx: FetchContext) -> Harvest:
-    tz = _zone(params)
+    tz = params.zone
     notes: list[str] = []
     complete = True
     items: dict[str, FeedItem] = {}

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import re
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from fundwatch.normalize.audiences import AUDIENCE_CODES
-from fundwatch.normalize.funds import FUNDS
-from fundwatch.normalize.territories import lookup
 from fundwatch.sources.base import SourceParams
+from fundwatch.sources.site_defaults import SiteDefaults
 
 __all__ = ["CallTypeRule", "ClassRule", "FieldMap", "StatusCode", "WpRestParams"]
 
@@ -108,7 +105,7 @@ class CallTypeRule(SourceParams):
         return patterns
 
 
-class WpRestParams(SourceParams):
+class WpRestParams(SiteDefaults):
     base_url: str = Field(
         pattern=r"^https?://[^/?#]+(/[^?#]*)?$",
         description="Site root, e.g. 'https://www.lazioinnova.it' (no /wp-json).",
@@ -134,21 +131,6 @@ class WpRestParams(SourceParams):
     max_pages: int = Field(
         default=20, ge=1, le=500, description="Most pages read; stopping earlier is incomplete."
     )
-    language: str = Field(default="it", description="Language of titles and texts.")
-    timezone: str = Field(
-        default="Europe/Rome", description="The site's zone: `date` fields are local time in it."
-    )
-    issuer: str = Field(default="", description="Who publishes the calls, as shown to readers.")
-    audiences: list[str] = Field(
-        default_factory=list, description="Audience codes every post gets (shared vocabulary)."
-    )
-    territories: list[str] = Field(
-        default_factory=list,
-        description="Territory codes every post gets: NUTS ('ITI4'), ISTAT, 'IT', 'EU'.",
-    )
-    funds: list[str] = Field(
-        default_factory=list, description="Fund codes every post gets (e.g. 'ERDF', 'ESF+')."
-    )
     call_type: str = Field(
         default="grant", description="call_type of posts no rule or taxonomy re-classifies."
     )
@@ -163,14 +145,10 @@ class WpRestParams(SourceParams):
         default_factory=list,
         description="Call types left out of the results altogether (empty: keep and mark).",
     )
-    detect_in_text: bool = Field(
-        default=True,
-        description="Read audiences (when the taxonomy gives none), funds and territories "
-        "from the texts listed in `text_parts`.",
-    )
     text_parts: list[TextPart] = Field(
         default_factory=_all_texts,
-        description="Texts read for vocabulary detection.",
+        description="Texts read for vocabulary detection (detect_in_text); audiences are read "
+        "there only when neither `audiences` nor the taxonomy give one.",
     )
     deadline_from_text: bool = Field(
         default=True,
@@ -191,50 +169,11 @@ class WpRestParams(SourceParams):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("audiences")
-    @classmethod
-    def _known_audiences(cls, codes: list[str]) -> list[str]:
-        for code in codes:
-            if code not in AUDIENCE_CODES:
-                raise ValueError(
-                    f"unknown audience code {code!r}; known: {', '.join(sorted(AUDIENCE_CODES))}"
-                )
-        return codes
-
-    @field_validator("funds")
-    @classmethod
-    def _known_funds(cls, codes: list[str]) -> list[str]:
-        for code in codes:
-            if code not in FUNDS:
-                raise ValueError(f"unknown fund code {code!r}; known: {', '.join(FUNDS)}")
-        return codes
-
-    @field_validator("territories")
-    @classmethod
-    def _known_territories(cls, codes: list[str]) -> list[str]:
-        for code in codes:
-            if lookup(code) is None:
-                raise ValueError(f"unknown territory code {code!r} (NUTS, ISTAT, 'IT' or 'EU')")
-        return codes
-
     @field_validator("api_path")
     @classmethod
     def _trim(cls, value: str) -> str:
         return value.strip("/")
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
-
     @property
     def endpoint(self) -> str:
         return f"{self.base_url}/{self.api_path}/{self.route}"
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)

@@ -141,9 +141,9 @@ def _post_to_call(post: Mapping[str, Any], params: WpRestParams, source_id: str)
                 opens_at = opening.opens_at
                 extra["opening_evidence"] = opening.evidence
 
-    audiences = [Audience(code=code) for code in params.audiences] + classes.audiences
-    funds = [_fund(code, params.language) for code in params.funds] + classes.funds
-    territories = _territories(params.territories) + classes.territories
+    audiences = params.default_audiences() + classes.audiences
+    funds = params.default_funds(params.language) + classes.funds
+    territories = params.default_territories() + classes.territories
     if params.detect_in_text:
         detected = "\n".join(texts[part] for part in params.text_parts)
         if not audiences:
@@ -210,13 +210,15 @@ def _apply(out: _Classes, rule: ClassRule, mapped: str | None, human: str, lang:
         else:
             out.audiences += audiences_from_text(human)
     elif rule.to == "funds":
-        if mapped is not None:
-            out.funds.append(_fund(mapped, lang))
+        if mapped is not None:  # a map's values are not checked: a fund is kept as written
+            out.funds.append(Programme(code=mapped, label=fund_label(mapped, lang), kind="fund"))
         else:
             out.funds += funds_from_text(human, lang)
     elif rule.to == "territories":
-        found = _territories([mapped]) if mapped is not None else territories_from_text(human)
-        out.territories += found
+        if mapped is None:
+            out.territories += territories_from_text(human)
+        elif (unit := lookup(mapped)) is not None:  # an unknown code gives nothing
+            out.territories.append(unit.as_territory())
     elif rule.to == "status":
         word = mapped if mapped is not None else status_from_words(human)
         if word:
@@ -296,15 +298,6 @@ def _when(
 
 def _has_zone(value: str) -> bool:
     return bool(re.search(r"(Z|[+-]\d{2}:?\d{2})$", value.strip()))
-
-
-def _fund(code: str, lang: str) -> Programme:
-    return Programme(code=code, label=fund_label(code, lang), kind="fund")
-
-
-def _territories(codes: Iterable[str]) -> list[Territory]:
-    units = (lookup(code) for code in codes)
-    return [unit.as_territory() for unit in units if unit is not None]
 
 
 def _protected(post: Mapping[str, Any]) -> bool:
