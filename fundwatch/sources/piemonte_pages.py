@@ -15,9 +15,9 @@ from bs4 import BeautifulSoup, Tag
 from fundwatch.errors import ParseError
 from fundwatch.models import Call, Territory
 from fundwatch.normalize import ROME, html_to_text, one_line
-from fundwatch.normalize.territories import lookup
 from fundwatch.sources.feeds import read_feed
 from fundwatch.sources.guards import check_shape
+from fundwatch.sources.site_defaults import territory
 
 BASE_URL = "https://bandi.regione.piemonte.it"
 ISSUER = "Regione Piemonte"
@@ -58,8 +58,7 @@ def payload_kind(raw: bytes, soup: BeautifulSoup | None = None) -> PayloadKind |
 
 def home_territories() -> tuple[Territory, ...]:
     """Regione Piemonte (NUTS ITC1): the territory of every call unless the page names one."""
-    info = lookup("ITC1")
-    return (info.as_territory(),) if info else (Territory(code="ITC1", scheme="nuts"),)
+    return (territory("ITC1"),)
 
 
 def call_type_of(content_type: str, path: str) -> str:

@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 
@@ -46,6 +46,7 @@ from fundwatch.normalize.funds import funds_from_text
 from fundwatch.normalize.territories import territories_from_text
 from fundwatch.sources.base import FetchContext, Harvest, SourceKind, SourceParams
 from fundwatch.sources.guards import check_shape
+from fundwatch.sources.site_defaults import known_zone
 
 __all__ = ["KIND", "PloneBandoParams", "PlonePage", "read_page"]
 
@@ -99,11 +100,7 @@ class PloneBandoParams(SourceParams):
     @field_validator("naive_tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return known_zone(value)
 
 
 class PlonePage:
