@@ -85,3 +85,17 @@ def test_events_filter_by_type_and_since_as_json(
 def test_unknown_call_is_a_clear_error(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(SHIPPED), "history", "nope"]) == 2
     assert "no stored call 'nope'" in capsys.readouterr().err
+
+
+def test_history_as_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(SHIPPED), "history", "iefp-2026-2030", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["source"], data["source_id"]) == ("piemonte", "iefp-2026-2030")
+    assert [v["seen_at"] for v in data["versions"]] == [
+        "2026-03-02T08:00:00+00:00",
+        "2026-03-05T08:00:00+00:00",
+    ]
+    assert [e["kind"] for e in data["events"]] == ["new", "deadline_extended"]
+    assert data["events"][1]["text"] == (
+        "scadenza spostata dal 12 marzo ore 17:00 al 26 marzo ore 17:00"
+    )
