@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from fundwatch.normalize.dates import known_zone
 
 
 class _Strict(BaseModel):
@@ -118,10 +120,4 @@ class Settings(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r} (use an IANA name like Europe/Rome)"
-            ) from None
-        return value
+        return known_zone(value)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROME = ZoneInfo("Europe/Rome")
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -59,6 +59,17 @@ _TIME = re.compile(
 # "ore 12", "alle 12", "h 12", "h.12" (not "H2" or "h24", which name other things)
 _ORE_ONLY = re.compile(r"(?:\bore\s*|\balle\s+|\bh\.\s*|\bh\s+)(\d{1,2})\b(?![:.]\d)", re.I)
 _END_OF_DAY = time(23, 59, 59)
+
+
+def known_zone(value: str) -> str:
+    """`value` when it names an IANA time zone, else a ValueError saying so (config checks)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name like Europe/Rome)"
+        ) from None
+    return value
 
 
 def parse_datetime(

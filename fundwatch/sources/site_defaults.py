@@ -11,28 +11,18 @@ converts one code and `known_zone` checks a zone name, for kinds with such field
 from __future__ import annotations
 
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, Field, field_validator
 
 from fundwatch.models import Audience, Programme, Territory
 from fundwatch.normalize.audiences import AUDIENCE_CODES
+from fundwatch.normalize.dates import known_zone
 from fundwatch.normalize.funds import FUNDS, fund_label, funds_from_text
 from fundwatch.normalize.territories import ancestors, lookup
 from fundwatch.sources.base import SourceParams
 
 __all__ = ["SiteDefaults", "known_zone", "territory"]
-
-
-def known_zone(value: str) -> str:
-    """`value` when it names an IANA time zone, else a ValueError saying so."""
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {value!r} (use an IANA name like Europe/Rome)"
-        ) from None
-    return value
 
 
 def _known_audience(code: str) -> str:
