@@ -3,14 +3,15 @@
 `publish`, `fundwatch serve` and the CLI all go through here, so a feed written to the feed
 folder and the same feed served over HTTP are the same bytes.
 
-Matching is a parameter (`fundwatch.digest.matching.Matcher`). A profile whose delivery says
-`feeds: false` has no feeds or calendar: those answer None (404 on the web).
+Matching is a parameter (`fundwatch.digest.matching.Matcher`), asked once for all the profiles
+a run needs (`Collector.prepare`), or for the one profile a web request names. A profile whose
+delivery says `feeds: false` has no feeds or calendar: those answer None (404 on the web).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -65,6 +66,7 @@ class Collector:
         self._recent: list[StoredEvent] | None = None
         self._deadline_events: dict[int, list[StoredEvent]] | None = None
         self._matches: dict[str, list[Match]] = {}
+        self._position: dict[int, int] | None = None
 
     # inputs ------------------------------------------------------------------------------------
 
@@ -82,15 +84,27 @@ class Collector:
     def options(self, profile: Profile) -> DigestOptions:
         return options_for(profile, self.config.settings.timezone)
 
-    def matches(self, profile: Profile) -> list[Match]:
-        """The profile's matches (computed once per collector)."""
-        if profile.id not in self._matches:
-            verdicts = self.matcher(profile, self.calls, self.now)
+    def prepare(self, profiles: Iterable[Profile]) -> None:
+        """Match every profile of `profiles` not matched yet, all in one pass of the matcher
+        (`publish` and `write_feed_files` ask for all their profiles up front)."""
+        todo = list({p.id: p for p in profiles if p.id not in self._matches}.values())
+        if not todo:
+            return
+        calls = self.calls
+        if self._position is None:
+            self._position = {c.id: i for i, c in enumerate(calls)}
+        position = self._position
+        for profile, verdicts in zip(todo, self.matcher.match(todo, calls, self.now), strict=True):
+            chosen = sorted(position[i] for i in verdicts if i in position)
             self._matches[profile.id] = [
                 Match(c.call, c.id, c.first_seen, tuple(verdicts[c.id]), c.last_changed, c.gone)
-                for c in self.calls
-                if c.id in verdicts
+                for c in (calls[n] for n in chosen)
             ]
+
+    def matches(self, profile: Profile) -> list[Match]:
+        """The profile's matches, in the order of `calls` (computed once per collector)."""
+        if profile.id not in self._matches:
+            self.prepare([profile])
         return self._matches[profile.id]
 
     # feeds ---------------------------------------------------------------------------------------

@@ -1,14 +1,22 @@
-"""The digest's view of the rules engine: which stored calls a profile is told about, and why.
+"""The digest's view of the rules engine: which stored calls each profile is told about, and why.
 
-A `Matcher` takes a profile, the stored calls and `now`, and returns ``{stored call id: short
-reasons}`` for the calls that match. `rules_matcher` is the one adapter to `fundwatch.rules`:
+A `Matcher` takes the profiles, the stored calls and `now`, and returns, for each profile in
+order, ``{stored call id: short reasons}`` of the calls that match it (in call order).
+`rules_matcher` is the one adapter to `fundwatch.rules`:
 
 - the profile's reader feedback (the "not relevant" exclusion list, "fewer like this") is
   applied by the engine, from the `FeedbackStore` the digest's links write to;
-- a call that is closed by its dates, or vanished, is judged a second time with the status
-  and lead-time gates opened up: the question is then "was it for them?", so that a call the
-  readers were told about reaches the "Closed or withdrawn" section instead of silently
-  dropping out.
+- a call that is closed by its dates, or vanished, and does not match is judged a second
+  time with the status and lead-time gates opened up: the question is then "was it for
+  them?", so that a call the readers were told about reaches the "Closed or withdrawn"
+  section instead of silently dropping out.
+
+It matches all the profiles at once: one `ProfileIndex` of the profiles as written and one of
+their wide twins, each call's facts derived once and checked only against the candidate
+profiles the index gives; only the matches are evaluated again, traced, for their reasons.
+`per_profile_matcher` is the same judgement call by call and profile by profile, every pair
+traced: the reference the indexed one is tested (tests/digest/test_matching.py) and measured
+(benchmarks/publish.py) against.
 """
 
 from __future__ import annotations
@@ -20,15 +28,28 @@ from typing import Protocol
 
 from fundwatch.config import Config, Profile
 from fundwatch.models import Status
-from fundwatch.rules import FeedbackStore, call_facts, compile_profile, evaluate, short_reasons
+from fundwatch.rules import (
+    FeedbackStore,
+    ProfileIndex,
+    call_facts,
+    compile_profile,
+    evaluate,
+    short_reasons,
+)
 from fundwatch.store import StoredCall
+
+Reasons = tuple[str, ...]
+
+WIDE_STATUS = ["open", "forthcoming", "closed"]
+"""The statuses the second, wide judgement of a closed or vanished call admits."""
 
 
 class Matcher(Protocol):
-    def __call__(
-        self, profile: Profile, calls: Sequence[StoredCall], now: datetime
-    ) -> Mapping[int, Sequence[str]]:
-        """``{stored call id: short reasons in the profile's language}`` of matching calls."""
+    def match(
+        self, profiles: Sequence[Profile], calls: Sequence[StoredCall], now: datetime
+    ) -> Sequence[Mapping[int, Sequence[str]]]:
+        """For each of `profiles`, in order: ``{stored call id: short reasons in the
+        profile's language}`` of the calls that match it."""
         ...
 
 
@@ -37,37 +58,98 @@ def feedback_store(config: Config) -> FeedbackStore:
     return FeedbackStore(Path(config.settings.feedback_dir))
 
 
-def rules_matcher(feedback: FeedbackStore) -> Matcher:
+def widened(profile: Profile) -> Profile:
+    """`profile` with the status and lead-time gates opened: "was this call for them?"."""
+    gates = profile.gates.model_copy(update={"status": WIDE_STATUS, "min_lead_days": 0})
+    return profile.model_copy(update={"gates": gates})
+
+
+def _reconsidered(stored: StoredCall, status: Status) -> bool:
+    """Whether a call that does not match is judged again with the wide gates."""
+    return stored.gone or status is Status.CLOSED
+
+
+class _Shared(dict[Reasons, Reasons]):
+    """One tuple per distinct list of reasons: millions of matches say a few thousand things
+    ("territorio: Piemonte", "fondo FSE+"), so the results hold each once."""
+
+    def __call__(self, reasons: list[str]) -> Reasons:
+        key = tuple(reasons)
+        return self.setdefault(key, key)
+
+
+class RulesMatcher:
+    """The rules engine through the profile index (see the module docstring)."""
+
+    def __init__(self, feedback: FeedbackStore) -> None:
+        self.feedback = feedback
+
     def match(
-        profile: Profile, calls: Sequence[StoredCall], now: datetime
-    ) -> dict[int, tuple[str, ...]]:
-        known = feedback.load(profile.id)
+        self, profiles: Sequence[Profile], calls: Sequence[StoredCall], now: datetime
+    ) -> list[dict[int, Reasons]]:
+        out: list[dict[int, Reasons]] = [{} for _ in profiles]
+        if not profiles or not calls:
+            return out
+        shared = _Shared()
+        known = [self.feedback.load(p.id) for p in profiles]
+        languages = [p.language for p in profiles]
+        compiled = [compile_profile(p, k) for p, k in zip(profiles, known, strict=True)]
+        usual = ProfileIndex(compiled)
+        wide: ProfileIndex | None = None  # built when the first closed or vanished call comes
+        for stored in calls:
+            facts = call_facts(stored.call, now)
+            matched: set[int] = set()
+            for m in usual.match(facts):
+                verdict = evaluate(usual.profiles[m.profile], facts)
+                out[m.profile][stored.id] = shared(short_reasons(verdict, languages[m.profile]))
+                matched.add(m.profile)
+            if not _reconsidered(stored, facts.status):
+                continue
+            if wide is None:
+                wide = ProfileIndex(
+                    [compile_profile(widened(p), k) for p, k in zip(profiles, known, strict=True)]
+                )
+            for m in wide.match(facts):
+                if m.profile not in matched:
+                    verdict = evaluate(wide.profiles[m.profile], facts)
+                    out[m.profile][stored.id] = shared(short_reasons(verdict, languages[m.profile]))
+        return out
+
+
+class PerProfileMatcher:
+    """Every stored call traced for every profile, one profile at a time: the reference."""
+
+    def __init__(self, feedback: FeedbackStore) -> None:
+        self.feedback = feedback
+
+    def match(
+        self, profiles: Sequence[Profile], calls: Sequence[StoredCall], now: datetime
+    ) -> list[dict[int, Reasons]]:
+        return [self._one(profile, calls, now) for profile in profiles]
+
+    def _one(
+        self, profile: Profile, calls: Sequence[StoredCall], now: datetime
+    ) -> dict[int, Reasons]:
+        known = self.feedback.load(profile.id)
         usual = compile_profile(profile, known)
-        gates = profile.gates
-        wide = compile_profile(
-            profile.model_copy(
-                update={
-                    "gates": gates.model_copy(
-                        update={
-                            "status": ["open", "forthcoming", "closed"],
-                            "min_lead_days": 0,
-                        }
-                    )
-                }
-            ),
-            known,
-        )
-        out: dict[int, tuple[str, ...]] = {}
+        wide = compile_profile(widened(profile), known)
+        out: dict[int, Reasons] = {}
         for stored in calls:
             facts = call_facts(stored.call, now)
             verdict = evaluate(usual, facts)
-            if not verdict.matched and (stored.gone or facts.status is Status.CLOSED):
+            if not verdict.matched and _reconsidered(stored, facts.status):
                 verdict = evaluate(wide, facts)
             if verdict.matched:
                 out[stored.id] = tuple(short_reasons(verdict, profile.language))
         return out
 
-    return match
+
+def rules_matcher(feedback: FeedbackStore) -> Matcher:
+    return RulesMatcher(feedback)
+
+
+def per_profile_matcher(feedback: FeedbackStore) -> Matcher:
+    return PerProfileMatcher(feedback)
 
 
 def default_matcher(config: Config) -> Matcher:

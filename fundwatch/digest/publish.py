@@ -90,9 +90,9 @@ def publish(
     health = store.source_health()
     report = PublishReport()
     events_after: dict[int, list[StoredEvent]] = {}
-    for profile in config.profiles:
-        if only and profile.id not in only:
-            continue
+    chosen = [p for p in config.profiles if not only or p.id in only]
+    collector.prepare(p for p in chosen if _due(store, collector, p, now))
+    for profile in chosen:
         report.profiles.append(
             _queue_profile(
                 config,
@@ -157,6 +157,12 @@ def _digest(
     return build_digest(profile, period, matches, events, health, now, opts), last_id
 
 
+def _due(store: Store, collector: Collector, profile: Profile, now: datetime) -> bool:
+    """Whether `profile` has no digest queued for the current period yet."""
+    mark = outbox.delivery_mark(store.engine, profile.id, CHANNEL)
+    return mark is None or mark.last_period != period_key(now, collector.options(profile))
+
+
 def _queue_profile(
     config: Config,
     store: Store,
@@ -215,13 +221,15 @@ def write_feed_files(collector: Collector, folder: Path) -> list[Path]:
     ETag move only when the feed did.
     """
     written: list[Path] = []
+    profiles = collector.config.profiles
+    collector.prepare(p for p in profiles if collector.options(p).feeds)
 
     def put(path: str, body: bytes) -> None:
         target = folder / path.lstrip("/")
         _write(target, body)
         written.append(target)
 
-    for profile in collector.config.profiles:
+    for profile in profiles:
         opts = collector.options(profile)
         token = collector.links.token_if(profile.id, opts.private_feeds)
         for kind in FEED_KINDS:
