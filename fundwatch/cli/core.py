@@ -195,7 +195,8 @@ def cmd_calls(args: argparse.Namespace) -> int:
     if args.json:
         json.dump(
             [
-                call_to_json(s.call, now) | {"id": s.id, "first_seen": s.first_seen.isoformat()}
+                call_to_json(s.call, now)
+                | {"id": s.id, "entity_id": s.entity_id, "first_seen": s.first_seen.isoformat()}
                 for s in stored
             ],
             sys.stdout,

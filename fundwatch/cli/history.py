@@ -66,6 +66,15 @@ def cmd_history(args: argparse.Namespace) -> int:
             raise FundwatchError(f"no stored call {args.call!r} (try `fundwatch calls`)")
         versions = store.versions(stored.id)
         events = store.events(call_id=stored.id)
+        twins = (
+            [
+                f"{t.call.source}:{t.call.source_id}"
+                for t in store.calls(entity=stored.entity_id, include_gone=True)
+                if t.id != stored.id
+            ]
+            if stored.entity_id
+            else []
+        )
     finally:
         store.close()
     zone = cfg.settings.timezone
@@ -77,6 +86,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                 "source_id": stored.call.source_id,
                 "title": stored.call.title,
                 "entity_id": stored.entity_id,
+                "also_seen_as": twins,
                 "first_seen": stored.first_seen.isoformat(),
                 "last_seen": stored.last_seen.isoformat(),
                 "last_changed": stored.last_changed.isoformat(),
@@ -99,6 +109,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         f"{stored.last_seen:%Y-%m-%d %H:%M} UTC, {len(versions)} versions"
         + (" — vanished from the source" if stored.gone else "")
     )
+    if twins:
+        print(f"the same call is also published as: {', '.join(twins)}")
     timeline = [(at, f"version {i + 1} stored") for i, (at, _c) in enumerate(versions)]
     timeline += [(e.event.at, describe(e.event, args.lang, zone)) for e in events]
     for at, text in sorted(timeline, key=lambda t: t[0]):

@@ -311,12 +311,15 @@ class Store:
         source: str | None = None,
         open_at: datetime | None = None,
         include_gone: bool = False,
+        entity: str | None = None,
     ) -> list[StoredCall]:
         """Stored calls, newest first. `open_at` keeps calls not closed by their dates then
         (a deadline still ahead, rolling, or no deadline known)."""
         stmt = select(CallRow)
         if source:
             stmt = stmt.where(CallRow.source == source)
+        if entity:
+            stmt = stmt.where(CallRow.entity_id == entity)
         if not include_gone:
             stmt = stmt.where(col(CallRow.gone).is_(False))
         if open_at is not None:

@@ -99,3 +99,33 @@ def test_history_as_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert data["events"][1]["text"] == (
         "scadenza spostata dal 12 marzo ore 17:00 al 26 marzo ore 17:00"
     )
+
+
+def test_one_call_on_two_sources_is_one_entity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fundwatch.config import load_config
+    from fundwatch.pipeline import resolve_entities
+
+    url = f"sqlite:///{tmp_path / 'fw.db'}"
+    config = load_config(SHIPPED)
+    store = Store.open(url)
+    store.sync_sources(config.sources)
+    regional = _call(datetime(2026, 3, 26, 16, 0, tzinfo=UTC))
+    national = regional.model_copy(
+        update={
+            "source": "incentivi-gov",
+            "source_id": "node/9001",
+            "titles": {"it": "IeFP 2026-2030 (Piemonte)"},
+        }
+    )
+    for call in (regional, national):
+        store.save_run(SourceResult(call.source, "ok", (call,), started_at=T0, finished_at=T0))
+    assert resolve_entities(config, store) == 2
+    first, second = store.calls()
+    assert first.entity_id == second.entity_id != ""
+    store.close()
+    monkeypatch.setenv("FUNDWATCH_DATABASE_URL", url)
+    assert main(["--config", str(SHIPPED), "history", "incentivi-gov:node/9001"]) == 0
+    out = capsys.readouterr().out
+    assert "the same call is also published as: piemonte:iefp-2026-2030" in out
