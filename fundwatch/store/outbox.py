@@ -58,14 +58,9 @@ class NewMessage:
 
 
 @dataclass(frozen=True)
-class QueuedMessage:
-    id: str
-    profile_id: str
-    channel: str
-    period: str
-    recipient: str
-    subject: str
-    payload: bytes
+class QueuedMessage(NewMessage):
+    """A message in the outbox, with its delivery state."""
+
     status: str
     attempts: int
     created_at: datetime
