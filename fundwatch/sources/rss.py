@@ -34,17 +34,37 @@ from fundwatch.sources.base import FetchContext, Harvest, SourceKind
 from fundwatch.sources.feeds import Feed, FeedItem, read_feed
 from fundwatch.sources.guards import check_shape
 from fundwatch.sources.pages import DetailMemory, item_page_text, page_text
-from fundwatch.sources.site_defaults import SiteDefaults
+from fundwatch.sources.site_defaults import SiteDefaults, TypeRule
 
 __all__ = ["KIND", "RssParams"]
 
 StatusCode = Literal["open", "forthcoming", "closed", "withdrawn"]
 
 
+FeedPart = Literal["title", "link", "categories", "description"]
+
+
+def _feed_parts() -> list[FeedPart]:
+    return ["title", "link", "categories"]
+
+
+class FeedTypeRule(TypeRule):
+    """A feed item re-classified by its texts (see `TypeRule`)."""
+
+    match_in: list[FeedPart] = Field(
+        default_factory=_feed_parts, description="Which texts of an item the patterns look at."
+    )
+
+
 class RssParams(SiteDefaults):
     url: str = Field(description="The feed URL (RSS 2.0, RSS 1.0 or Atom).")
     call_type: str = Field(
         default="", description="call_type of every item ('grant', 'procurement', ...)."
+    )
+    call_types: list[FeedTypeRule] = Field(
+        default_factory=list,
+        description="Rules that re-classify items by their title, link, categories or "
+        "description (e.g. a 'gare-appalto' link is procurement); the first match wins.",
     )
     follow_links: bool = Field(
         default=False,
@@ -130,10 +150,23 @@ def item_call(item: FeedItem, params: RssParams, source: str, page_text: str = "
         deadlines=(Deadline(at=cue.deadline),) if cue.deadline else (),
         rolling=cue.rolling,
         stated_status=_stated_status(item, summary, params),
-        call_type=params.call_type,
+        call_type=_call_type(item, summary, params),
         keywords=_unique(list(item.categories)),
         extra=extra,
     )
+
+
+def _call_type(item: FeedItem, description: str, params: RssParams) -> str:
+    texts = {
+        "title": item.title,
+        "link": item.link or item.key,
+        "categories": "\n".join(item.categories),
+        "description": description,
+    }
+    for rule in params.call_types:
+        if rule.matches(texts, rule.match_in):
+            return rule.call_type
+    return params.call_type
 
 
 def _unique_by_code(values: list[Any]) -> tuple[Any, ...]:

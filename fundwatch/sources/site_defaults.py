@@ -10,6 +10,8 @@ converts one code and `known_zone` checks a zone name, for kinds with such field
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -127,3 +129,28 @@ class SiteDefaults(SourceParams):
     def default_funds(self, lang: str) -> list[Programme]:
         """The configured funds (codes or labels) as the vocabulary names them, in `lang`."""
         return [_fund(name, lang) for name in self.funds]
+
+
+class TypeRule(SourceParams):
+    """Marks a call whose text matches one of `patterns` with `call_type`, so profiles can
+    exclude procurement, auctions or job notices that share a site's listing of calls. Each kind
+    adds `match_in`: which of its texts the patterns look at."""
+
+    call_type: str = Field(min_length=1, description="e.g. 'procurement', 'other'.")
+    patterns: list[str] = Field(
+        min_length=1, description="Regular expressions, matched case-insensitively."
+    )
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+        return patterns
+
+    def matches(self, texts: Mapping[str, str], parts: Sequence[str]) -> bool:
+        haystack = "\n".join(texts.get(part, "") for part in parts)
+        return any(re.search(p, haystack, re.I) for p in self.patterns)

@@ -4,13 +4,12 @@ sites is data here, so a new site is a new entry in ``config/sources.yaml`` and 
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import Field, field_validator
 
 from fundwatch.sources.base import SourceParams
-from fundwatch.sources.site_defaults import SiteDefaults
+from fundwatch.sources.site_defaults import SiteDefaults, TypeRule
 
 __all__ = ["CallTypeRule", "ClassRule", "FieldMap", "StatusCode", "WpRestParams"]
 
@@ -82,27 +81,12 @@ class ClassRule(SourceParams):
     )
 
 
-class CallTypeRule(SourceParams):
-    """Marks posts whose text matches one of `patterns` with `call_type`, so profiles can
-    exclude procurement, auctions or job notices that share the site's call listing."""
+class CallTypeRule(TypeRule):
+    """A post re-classified by its texts (see `TypeRule`)."""
 
-    call_type: str = Field(min_length=1, description="e.g. 'procurement', 'other'.")
-    patterns: list[str] = Field(
-        min_length=1, description="Regular expressions, matched case-insensitively."
-    )
     match_in: list[TextPart] = Field(
         default_factory=_title_only, description="Which texts the patterns look at."
     )
-
-    @field_validator("patterns")
-    @classmethod
-    def _compiles(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
-        return patterns
 
 
 class WpRestParams(SiteDefaults):

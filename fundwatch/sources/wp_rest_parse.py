@@ -252,8 +252,7 @@ def _status_words(text: str, params: WpRestParams) -> str | None:
 
 def _call_type(params: WpRestParams, classes: _Classes, texts: Mapping[str, str]) -> str:
     for rule in params.call_types:
-        haystack = "\n".join(texts[part] for part in rule.match_in)
-        if any(re.search(p, haystack, re.I) for p in rule.patterns):
+        if rule.matches(texts, rule.match_in):
             return rule.call_type
     return classes.call_type[0] if classes.call_type else params.call_type
 

@@ -4,6 +4,7 @@ feed reader meets (Atom, RSS 1.0, BOM, wrong encodings, HTML served instead of a
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +226,15 @@ def test_params_check_defaults_against_the_vocabularies(
 def test_params_reject_an_unknown_zone() -> None:
     with pytest.raises(ValueError, match="unknown time zone"):
         RssParams(url="https://e.org/f", timezone="Europe/Atlantis")
+
+
+def test_call_type_rules_mark_the_tenders_of_a_mixed_feed() -> None:
+    from fundwatch.config import load_config
+
+    shipped = load_config(Path(__file__).resolve().parents[2] / "config")
+    params = shipped.source_params["piemonte-tutti-feed"]
+    calls = KIND.parse(fixture("piemonte/piemonte_tutti_rss.xml"), params, "piemonte-tutti-feed")
+    tenders = {c.source_id for c in calls if c.call_type == "procurement"}
+    assert tenders == {c.source_id for c in calls if "/gare-appalto/" in c.url}
+    assert len(tenders) >= 3
+    assert all(c.call_type == "" for c in calls if c.source_id not in tenders)
