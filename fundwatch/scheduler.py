@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -46,13 +47,13 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def slot_gap(schedule_text: str, tz: object, now: datetime) -> timedelta:
+def slot_gap(schedule_text: str, tz: ZoneInfo, now: datetime) -> timedelta:
     """The length of one slot of a schedule: the interval, or the gap between the next two
     cron fire times after `now`."""
     sched = parse_schedule(schedule_text)
     if sched.interval is not None:
         return sched.interval
-    trigger = sched.trigger(tz)  # type: ignore[arg-type]
+    trigger = sched.trigger(tz)
     first = trigger.get_next_fire_time(None, now)
     second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
     return second - first if first and second else timedelta(days=1)
