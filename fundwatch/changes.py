@@ -7,7 +7,7 @@ Three pure producers, one per cause, so that no change is ever reported twice:
 - `status_transitions(call, since, now)`: what the *clock* changed in one version: a call that
   opened or closed by its own dates between two instants, with no new content at all.
 - `absence_events(...)` (fundwatch.changes_absence): what *absence* means: `vanished` after N
-  consecutive complete runs without the call.
+  consecutive complete runs without the call; `reappeared(call, now)` when it is back.
 
 Suggested order in the pipeline, per call: first `status_transitions(stored, since, now)` on the
 stored version (so "closed by date" is said before a later extension is seen as `reopened`),
@@ -29,7 +29,7 @@ cutoff_added                 None / ISO datetime (UTC)       the deadline's labe
 status_changed, reopened,    status codes ("open",           "by_date" (its dates say so) or
 closed                       "forthcoming", "closed"; a      "by_source" (the source's word)
                              reopened call may have been
-                             "withdrawn")
+                             "withdrawn" or "vanished")
 withdrawn                    the source's status words       "by_source"
 budget_changed               {field: "123.00" | None} for    ""
                              the fields that changed
@@ -59,7 +59,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from fundwatch.changes_absence import absence_events, closure_allowed
+from fundwatch.changes_absence import absence_events, closure_allowed, reappeared
 from fundwatch.changes_describe import describe
 from fundwatch.changes_status import (
     BY_DATE,
@@ -84,6 +84,7 @@ __all__ = [
     "is_closure",
     "is_withdrawn",
     "material_equal",
+    "reappeared",
     "status_transitions",
 ]
 

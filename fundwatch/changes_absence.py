@@ -4,7 +4,9 @@ A call absent from one run says nothing by itself: the portal may have failed, p
 stopped short, the layout may have changed. Only complete runs count (`closure_allowed`), and
 only N consecutive complete runs without the call make it `vanished`. The event's `before` is the
 call's derived status then: listings of open calls drop closed ones as a matter of course, so a
-reader-facing digest will usually skip a vanished call that was already "closed".
+reader-facing digest will usually skip a vanished call that was already "closed". A vanished
+call the source publishes again, still live, is `reopened` (`reappeared`): readers told it was
+gone are told it is back.
 
 Re-exported by `fundwatch.changes`.
 """
@@ -14,8 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from fundwatch.changes_status import is_withdrawn
-from fundwatch.models import Call, ChangeEvent, ChangeKind, SourceResult, status
+from fundwatch.changes_status import BY_SOURCE, is_withdrawn
+from fundwatch.models import Call, ChangeEvent, ChangeKind, SourceResult, Status, status
+
+VANISHED = "vanished"
+"""The `before` of a `reopened` event for a call that had vanished and is published again."""
 
 
 def closure_allowed(result: SourceResult) -> bool:
@@ -84,3 +89,29 @@ def absence_events(
                 )
             )
     return events, counts
+
+
+def reappeared(call: Call, now: datetime) -> list[ChangeEvent]:
+    """The event for a call that had vanished and that a run (of any kind) returns again.
+
+    `reopened` (before "vanished", after its derived status, detail "by_source") when it is
+    open or forthcoming at `now`; nothing when it comes back closed, undated or withdrawn: an
+    archive page listing a finished call is not news. A call present in a run is present, so
+    this does not wait for a complete run.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    is_ = status(call, now)
+    if is_withdrawn(call) or is_ not in (Status.OPEN, Status.FORTHCOMING):
+        return []
+    return [
+        ChangeEvent(
+            kind=ChangeKind.REOPENED,
+            source=call.source,
+            source_id=call.source_id,
+            at=now,
+            before=VANISHED,
+            after=is_.value,
+            detail=BY_SOURCE,
+        )
+    ]

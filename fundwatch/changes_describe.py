@@ -65,6 +65,7 @@ _TEXT = {
         "cut_added": "new deadline{label}: {b}",
         "status": "status changed from {a} to {b}{cause}",
         "reopened": "reopened: now {b}{cause}",
+        "back": "published again by the source: now {b}",
         "closed_date": "closed: the deadline has passed",
         "closed_source": "closed, as the source states",
         "withdrawn": "withdrawn: the source now says “{b}”",
@@ -93,6 +94,7 @@ _TEXT = {
         "cut_added": "nuova scadenza{label}: {b}",
         "status": "stato cambiato da «{a}» a «{b}»{cause}",
         "reopened": "riaperto: ora «{b}»{cause}",
+        "back": "di nuovo pubblicato dalla fonte: ora «{b}»",
         "closed_date": "chiuso: la scadenza è passata",
         "closed_source": "chiuso, secondo la fonte",
         "withdrawn": "ritirato: la fonte ora indica «{b}»",
@@ -207,6 +209,8 @@ def _cutoff(event: ChangeEvent, w: _Words) -> str:
 def _status(event: ChangeEvent, w: _Words) -> str:
     cause = _CAUSE[w.lang].get(event.detail, "")
     key = "reopened" if event.kind is ChangeKind.REOPENED else "status"
+    if key == "reopened" and event.before == "vanished":
+        key = "back"
     return w.say(key, a=w.status(event.before), b=w.status(event.after), cause=cause)
 
 

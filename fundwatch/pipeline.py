@@ -135,7 +135,9 @@ def record(store: Store, result: SourceResult, vanish_after: int) -> RunSummary:
     since the last trusted run (opened / closed by their own dates), then what the new content
     changed, then what absence means. Runs that `closure_allowed` does not trust produce no
     closing event of any cause; a call whose new version would close it is then not updated at
-    all, so the next trusted run still reports the closure.
+    all (its count of missed runs restarts: it was there), so the next trusted run still
+    reports the closure. A vanished call that a run returns again is said to be back
+    (`changes.reappeared`) before what its content changed.
     """
     previous = store.previous_calls(result.source_id)
     now = result.finished_at or _utcnow()
@@ -148,11 +150,15 @@ def record(store: Store, result: SourceResult, vanish_after: int) -> RunSummary:
                 if not stored.gone:
                     events.extend(changes.status_transitions(stored.call, since, now))
     kept: list[Call] = []
+    held: list[str] = []
     for call in result.calls:
         old = previous.get(call.source_id)
         found = changes.diff(old.call if old else None, call, now)
         if not trusted and any(changes.is_closure(e) for e in found):
+            held.append(call.source_id)
             continue
+        if old is not None and old.gone:
+            found = [*changes.reappeared(call, now), *found]
         events.extend(found)
         kept.append(call)
     seen = {c.source_id for c in result.calls}
@@ -160,6 +166,7 @@ def record(store: Store, result: SourceResult, vanish_after: int) -> RunSummary:
     absent, counts = changes.absence_events(
         missing, store.miss_counts(result.source_id), trusted, vanish_after, now
     )
+    counts.update(dict.fromkeys(held, 0))  # held back, but present: its misses start afresh
     events.extend(absent)
     gone = [e.source_id for e in absent if e.kind is ChangeKind.VANISHED]
     if len(kept) != len(result.calls):

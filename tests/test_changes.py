@@ -24,6 +24,7 @@ from fundwatch.changes import (
     diff,
     is_closure,
     material_equal,
+    reappeared,
     status_transitions,
 )
 from fundwatch.models import (
@@ -497,6 +498,26 @@ def test_vanished_says_what_status_the_call_had() -> None:
     ]
 
 
+def test_a_vanished_call_back_and_live_is_reopened() -> None:
+    assert pairs(reappeared(iefp(), JULY)) == [("reopened", "vanished", "open", "by_source")]
+    forthcoming = reappeared(tcs(), at("2026-06-01T00:00:00Z"))
+    assert pairs(forthcoming) == [("reopened", "vanished", "forthcoming", "by_source")]
+    assert forthcoming[0].at == at("2026-06-01T00:00:00Z")
+    assert not any(is_closure(e) for e in forthcoming)
+
+
+@pytest.mark.parametrize(
+    "back",
+    [
+        iefp(),  # back as a closed call (AUGUST): an archive page, not news
+        iefp(deadlines=(), opens_at=None),  # no dates: status unknown
+        insediamento(stated_status="Revocato"),  # back as withdrawn
+    ],
+)
+def test_a_vanished_call_back_closed_undated_or_withdrawn_says_nothing(back: Call) -> None:
+    assert reappeared(back, AUGUST) == []
+
+
 def test_absence_checks_its_arguments() -> None:
     with pytest.raises(ValueError, match="threshold"):
         absence_events([], {}, True, 0, JULY)
@@ -661,6 +682,12 @@ MARCH_26 = "2026-03-26T22:59:59+00:00"
 def test_describe_in_english_and_italian(ev: ChangeEvent, en: str, it: str) -> None:
     assert describe(ev, "en") == en
     assert describe(ev, "it") == it
+
+
+def test_a_call_back_after_vanishing_is_described_as_back() -> None:
+    ev = event(K.REOPENED, "vanished", "open", "by_source")
+    assert describe(ev, "en") == "published again by the source: now open"
+    assert describe(ev, "it") == "di nuovo pubblicato dalla fonte: ora «aperto»"
 
 
 def test_describe_uses_the_readers_zone_and_language_tags() -> None:

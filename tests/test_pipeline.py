@@ -45,13 +45,16 @@ def _older() -> dict[str, Any]:
     return older
 
 
-def _newer_without_eu4h() -> dict[str, Any]:
-    newer = copy.deepcopy(REAL)
-    newer["results"] = [
-        r for r in newer["results"] if r["metadata"]["identifier"] != ["EU4H-2024-PJ-03-5"]
-    ]
+def _without(identifier: str, payload: dict[str, Any] = REAL) -> dict[str, Any]:
+    """A complete answer in which one topic is no longer listed."""
+    newer = copy.deepcopy(payload)
+    newer["results"] = [r for r in newer["results"] if r["metadata"]["identifier"] != [identifier]]
     newer["totalResults"] = len(newer["results"])
     return newer
+
+
+def _newer_without_eu4h() -> dict[str, Any]:
+    return _without("EU4H-2024-PJ-03-5")
 
 
 def _truncated() -> dict[str, Any]:
@@ -204,3 +207,48 @@ def test_a_deadline_passing_between_trusted_runs_is_reported_once(
     after = _run(config, store, client, REAL, datetime(2027, 9, 30, tzinfo=UTC))
     assert after == [("closed", "HORIZON-MISS-2027-02-CANCER-02", "open", "closed", "by_date")]
     assert _run(config, store, client, REAL, datetime(2027, 10, 30, tzinfo=UTC)) == []
+
+
+def test_a_vanished_call_published_again_is_said_to_be_back(
+    config: Config, store: Store, client: HttpClient
+) -> None:
+    _run(config, store, client, REAL, T1)
+    without = _without("HORIZON-MISS-2027-02-CANCER-02")
+    runs = [_run(config, store, client, without, T1 + timedelta(days=d)) for d in (1, 2, 3)]
+    assert runs == [
+        [],
+        [],
+        [("vanished", "HORIZON-MISS-2027-02-CANCER-02", "forthcoming", None, "3")],
+    ]
+    assert {s.call.source_id for s in store.calls()} == {"EU4H-2024-PJ-03-5"}
+    back = _run(config, store, client, REAL, T1 + timedelta(days=4))
+    assert back == [
+        ("reopened", "HORIZON-MISS-2027-02-CANCER-02", "vanished", "forthcoming", "by_source")
+    ]
+    assert {s.call.source_id for s in store.calls()} == {
+        "EU4H-2024-PJ-03-5",
+        "HORIZON-MISS-2027-02-CANCER-02",
+    }
+    assert _run(config, store, client, REAL, T1 + timedelta(days=5)) == []
+
+
+def test_a_call_held_back_by_an_untrusted_run_still_counts_as_seen(
+    config: Config, store: Store, client: HttpClient
+) -> None:
+    _run(config, store, client, REAL, T1)
+    without = _without("HORIZON-MISS-2027-02-CANCER-02")
+    assert _run(config, store, client, without, T1 + timedelta(days=1)) == []
+    assert store.miss_counts("eu-test")["HORIZON-MISS-2027-02-CANCER-02"] == 1
+    # a truncated run (announces 5, delivers 2) returns it with its deadline brought into the
+    # past: the closing change waits for a trusted run, but the call was there
+    closing = copy.deepcopy(REAL)
+    closing["results"] = [
+        r for r in closing["results"] if r["metadata"]["identifier"] != ["EU4H-2024-PJ-03-5"]
+    ][:2]
+    for result in closing["results"]:
+        meta = result["metadata"]
+        meta["deadlineDate"] = [v.replace("2027-09-21", "2026-10-01") for v in meta["deadlineDate"]]
+    assert _run(config, store, client, closing, T1 + timedelta(days=2)) == []
+    assert store.miss_counts("eu-test")["HORIZON-MISS-2027-02-CANCER-02"] == 0
+    for day in (3, 4):  # two more complete runs without it: not three in a row
+        assert _run(config, store, client, without, T1 + timedelta(days=day)) == []
