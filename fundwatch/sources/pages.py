@@ -3,8 +3,9 @@
 `DetailMemory` keeps each page in the source's KeyValueCache with a few strings saying what it
 was fetched for; `item_page_text` reads a page from that memory when the item is known,
 unchanged and the copy recent, and otherwise fetches it with a conditional GET. `page_text`
-turns a page into its readable main text and refuses an error page served with status 200.
-Used by the ``rss`` kind (``follow_links``) and by Piemonte's detail pages.
+turns a page into its readable main text and refuses an error page served with status 200;
+`html_truncated` tells a page cut before its end. Used by the ``rss`` kind (``follow_links``)
+and by Piemonte's listing and detail pages.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fundwatch.errors import ParseError
 from fundwatch.normalize import html_to_text, one_line
 from fundwatch.sources.base import FetchContext, KeyValueCache
 
-__all__ = ["DetailMemory", "Remembered", "item_page_text", "page_text"]
+__all__ = ["DetailMemory", "Remembered", "html_truncated", "item_page_text", "page_text"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,17 @@ _ERROR_TITLE = re.compile(
 )
 
 
+_HTML_START = re.compile(rb"<html[\s>]", re.I)
+_HTML_END = re.compile(rb"</html\s*>", re.I)
+
+
+def html_truncated(body: bytes) -> bool:
+    """Whether an HTML page stops before its closing ``</html>`` (a server error part way
+    through the page, a cut connection). Such a page may lack its deadline or its status, so
+    it is not kept as the item's copy. Bytes that are no HTML page are never "truncated"."""
+    return _HTML_START.search(body[:4096]) is not None and not _HTML_END.search(body[-4096:])
+
+
 def page_text(html: bytes, url: str = "") -> str:
     """The readable text of an item's page: its main content, without menus and footers.
     ParseError when the page is an error page served with status 200 (its title says so)."""
@@ -95,7 +107,7 @@ def item_page_text(
 ) -> str:
     """The text of an item's page: fetched (conditionally) when the item `key` is new, its
     `stamp` changed or its remembered copy is older than `refresh`; otherwise read from
-    memory without a request. An empty page or an error page is a ParseError."""
+    memory without a request. An empty, truncated or error page is a ParseError."""
     remembered = memory.recall(key)
     fresh = (
         remembered is not None
@@ -109,6 +121,8 @@ def item_page_text(
     ctx.save_raw(f"page_{key}", resp.body)
     if not resp.body.strip():
         raise ParseError("empty item page", url=url)
+    if html_truncated(resp.body):
+        raise ParseError("item page truncated (no closing </html>)", url=url)
     text = page_text(resp.body, url)
     memory.keep(key, resp.body, {"stamp": stamp}, ctx.now)
     return text

@@ -35,7 +35,7 @@ from fundwatch.normalize import ROME
 from fundwatch.sources.base import FetchContext, Harvest, SourceKind, SourceParams
 from fundwatch.sources.feeds import read_feed
 from fundwatch.sources.guards import check_shape
-from fundwatch.sources.pages import DetailMemory, Remembered
+from fundwatch.sources.pages import DetailMemory, Remembered, html_truncated
 from fundwatch.sources.piemonte_detail import detail_call
 from fundwatch.sources.piemonte_pages import (
     BASE_URL,
@@ -235,7 +235,7 @@ class _Run:
                         f"the listing announces {listing.total} results but shows no teaser",
                         url=resp.url,
                     )
-            if b"</html>" not in resp.body[-4096:].lower():
+            if html_truncated(resp.body):
                 self.incomplete(f"listing page {page} truncated ({resp.url})")
             new = {t.path: t for t in listing.teasers if t.path not in teasers}
             teasers.update(new)
@@ -271,6 +271,9 @@ class _Run:
             self.incomplete(f"detail page not read: {exc}")
             return self._fallback(teaser, remembered), None
         self.ctx.save_raw(f"detail_{teaser.path}.html", resp.body)
+        if html_truncated(resp.body):  # its deadline or status may be in the part cut off
+            self.incomplete(f"detail page truncated ({resp.url})")
+            return self._fallback(teaser, remembered), False
         try:
             call = detail_call(resp.body, self.ctx.source_id, teaser.url)
         except ParseError as exc:

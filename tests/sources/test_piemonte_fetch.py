@@ -306,6 +306,27 @@ def test_an_error_page_served_as_detail_marks_the_run_incomplete(
     assert len(harvest.calls) == 18
 
 
+def test_a_truncated_detail_page_is_not_trusted_and_the_last_copy_stays(
+    site: Site, http: HttpClient
+) -> None:
+    """A page cut part way (here before "Rivolto a") would read as a call without its
+    audience, deadline or money: it is neither used nor kept; the run is incomplete and the
+    last whole copy stands."""
+    path = f"{SECTION}/fondo-rotativo-foncooper"
+    cache = MemoryCache()
+    first = run(http, cache=cache)
+    known = {c.source_id: c.content_hash() for c in first.calls}
+    whole = DETAILS[len(path) % 2]
+    site.details[path] = httpx.Response(200, content=whole[: whole.index(b"Rivolto a")])
+    later = run(http, cache=cache, known=known, now=NOW + timedelta(days=8))
+    assert not later.complete
+    assert any("detail page truncated" in n and "foncooper" in n for n in later.notes)
+    assert later.calls == first.calls
+    del site.details[path]  # whole again: read, kept, and the run is complete
+    again = run(http, cache=cache, known=known, now=NOW + timedelta(days=16))
+    assert again.complete and again.calls == first.calls
+
+
 def test_most_detail_pages_unreadable_is_a_shape_change(site: Site, http: HttpClient) -> None:
     for n in range(2):
         for line in listing_page(n).split(b'about="')[1:]:

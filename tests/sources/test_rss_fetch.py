@@ -194,6 +194,20 @@ def test_an_error_page_served_as_an_item_page_marks_the_run_incomplete(
     assert any("an error page" in n and "brasile" in n for n in harvest.notes)
 
 
+def test_a_truncated_item_page_marks_the_run_incomplete_and_keeps_the_last_copy(
+    site: Site, http: HttpClient
+) -> None:
+    cache = MemoryCache()
+    first = run(http, cache=cache, follow_links=True)
+    known = {c.source_id: c.content_hash() for c in first.calls}
+    cut = "https://bandi.regione.piemonte.it/gare-appalto/adozioni-internazionali-brasile-avviso-indagine-mercato"
+    site.pages[cut] = httpx.Response(200, content=DETAIL[: DETAIL.index(b"Scadenza")])
+    later = run(http, cache=cache, known=known, follow_links=True, now=NOW + timedelta(days=30))
+    assert not later.complete
+    assert any("item page truncated" in n and "brasile" in n for n in later.notes)
+    assert later.calls == first.calls
+
+
 def test_an_error_page_served_as_the_feed_is_a_parse_error(site: Site, http: HttpClient) -> None:
     site.feeds[FEED_URL] = httpx.Response(200, content=ERROR_PAGE)
     with pytest.raises(ParseError, match="not an RSS or Atom feed"):
