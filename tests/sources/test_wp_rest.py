@@ -77,6 +77,13 @@ def test_sites_file_loads_through_the_config_loader(tmp_path: Path) -> None:
     }
 
 
+def test_shipped_config_carries_these_sites_unchanged() -> None:
+    """config/sources.yaml ships the same wp_rest entries the goldens are made with."""
+    shipped = Path(__file__).parents[2] / "config" / "sources.yaml"
+    entries = yaml.safe_load(shipped.read_text(encoding="utf-8"))["sources"]
+    assert [e for e in entries if e["kind"] == "wp_rest"] == site_entries()
+
+
 def test_registry_serves_the_kind() -> None:
     assert get_kind("wp_rest") is KIND
 
