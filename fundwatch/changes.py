@@ -78,6 +78,7 @@ __all__ = [
     "BY_SOURCE",
     "CLOSURE_KINDS",
     "absence_events",
+    "changed_fields",
     "closure_allowed",
     "describe",
     "diff",
@@ -97,6 +98,21 @@ _BUDGET_FIELDS = ("total_eur", "min_grant_eur", "max_grant_eur", "cofinancing_ra
 def material_equal(a: Call, b: Call) -> bool:
     """Whether two versions are the same in every material field (`Call.content_hash`)."""
     return a.content_hash() == b.content_hash()
+
+
+def changed_fields(previous: Call, current: Call) -> list[str]:
+    """The material fields (`Call.content_hash`) whose values differ, in the model's order.
+
+    A field counts when putting `current`'s value into `previous` changes its hash, so this
+    agrees with the hash by construction (an empty optional value equals an absent one); it
+    names what changed in a version even where no event is due (title, summary, URL...).
+    """
+    base = previous.content_hash()
+    return [
+        name
+        for name in Call.model_fields
+        if previous.model_copy(update={name: getattr(current, name)}).content_hash() != base
+    ]
 
 
 def is_closure(event: ChangeEvent) -> bool:

@@ -19,6 +19,7 @@ import pytest
 
 from fundwatch.changes import (
     absence_events,
+    changed_fields,
     closure_allowed,
     describe,
     diff,
@@ -166,6 +167,17 @@ def test_a_non_material_field_changes_the_hash_but_says_nothing() -> None:
     renamed = iefp(summary="Avviso IeFP, testo aggiornato")
     assert not material_equal(iefp(), renamed)
     assert diff(iefp(), renamed, JULY) == []
+
+
+def test_changed_fields_name_what_a_new_version_changed() -> None:
+    assert changed_fields(iefp(), iefp(extra={"fetched_from": "listing"})) == []
+    assert changed_fields(iefp(), iefp(summary="")) == []  # empty is the same as absent
+    moved = iefp(
+        summary="Avviso IeFP, testo aggiornato",
+        deadlines=(Deadline(at=at("2026-08-06T15:00:00Z")),),
+        budget=Budget(total_eur=Decimal("2500000")),
+    )
+    assert changed_fields(iefp(), moved) == ["summary", "deadlines", "budget"]
 
 
 def test_deadline_extended() -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from itertools import pairwise
 from typing import Any
 
-from fundwatch.changes import describe
+from fundwatch.changes import changed_fields, describe
 from fundwatch.cli import app
 from fundwatch.cli.tables import print_table
 from fundwatch.errors import FundwatchError
-from fundwatch.models import ChangeEvent, ChangeKind
+from fundwatch.models import Call, ChangeEvent, ChangeKind
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +30,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "events",
         help="list change events",
+        description="Change events of every call; the id column is the call's id, for "
+        "`fundwatch history ID`.",
         epilog="example: fundwatch events --since 2026-11-01 --type deadline_extended",
     )
     p.add_argument("--since", help="only events at or after this date/time (ISO 8601)")
@@ -57,6 +60,12 @@ def _event_json(event: ChangeEvent, lang: str, zone: str) -> dict[str, Any]:
     }
 
 
+def _version_changes(calls: list[Call]) -> list[list[str]]:
+    """For each version, the material fields that differ from the version before it (the
+    first version: none). Also the changes no event reports: title, summary, URL, keywords."""
+    return [[], *(changed_fields(a, b) for a, b in pairwise(calls))] if calls else []
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     cfg = app.config(args)
     store = app.open_store(cfg)
@@ -78,6 +87,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     finally:
         store.close()
     zone = cfg.settings.timezone
+    changes = _version_changes([c for _at, c in versions])
     if args.json:
         json.dump(
             {
@@ -91,8 +101,8 @@ def cmd_history(args: argparse.Namespace) -> int:
                 "last_seen": stored.last_seen.isoformat(),
                 "last_changed": stored.last_changed.isoformat(),
                 "versions": [
-                    {"seen_at": at.isoformat(), "content_hash": c.content_hash()}
-                    for at, c in versions
+                    {"seen_at": at.isoformat(), "content_hash": c.content_hash(), "changed": ch}
+                    for (at, c), ch in zip(versions, changes, strict=True)
                 ],
                 "events": [_event_json(e.event, args.lang, zone) for e in events],
             },
@@ -106,12 +116,19 @@ def cmd_history(args: argparse.Namespace) -> int:
     print(f"{stored.call.source}:{stored.call.source_id} — {stored.call.url}")
     print(
         f"first seen {stored.first_seen:%Y-%m-%d %H:%M} UTC, last seen "
-        f"{stored.last_seen:%Y-%m-%d %H:%M} UTC, {len(versions)} versions"
+        f"{stored.last_seen:%Y-%m-%d %H:%M} UTC, last changed "
+        f"{stored.last_changed:%Y-%m-%d %H:%M} UTC, {len(versions)} versions"
         + (" — vanished from the source" if stored.gone else "")
     )
     if twins:
         print(f"the same call is also published as: {', '.join(twins)}")
-    timeline = [(at, f"version {i + 1} stored") for i, (at, _c) in enumerate(versions)]
+    timeline = [
+        (
+            at,
+            f"version {i + 1} stored" + (f" (changed: {', '.join(ch)})" if ch else ""),
+        )
+        for i, ((at, _c), ch) in enumerate(zip(versions, changes, strict=True))
+    ]
     timeline += [(e.event.at, describe(e.event, args.lang, zone)) for e in events]
     for at, text in sorted(timeline, key=lambda t: t[0]):
         print(f"  {at:%Y-%m-%d %H:%M}  {text}")
@@ -147,10 +164,11 @@ def cmd_events(args: argparse.Namespace) -> int:
         print()
         return 0
     print_table(
-        ["at (UTC)", "kind", "call", "what"],
+        ["at (UTC)", "id", "kind", "call", "what"],
         [
             [
                 f"{e.event.at:%Y-%m-%d %H:%M}",
+                str(e.call_id),
                 e.event.kind.value,
                 f"{e.event.source}:{e.event.source_id}"[:40],
                 describe(e.event, args.lang, zone)[:80],

@@ -15,6 +15,7 @@ from fundwatch.models import Call, Deadline, SourceResult
 from fundwatch.store import Store
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+LAST = T0 + timedelta(days=4)
 SHIPPED = Path(__file__).resolve().parents[2] / "config"
 
 
@@ -46,6 +47,11 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         SourceResult("piemonte", "ok", (moved,), started_at=later, finished_at=later),
         diff(first, moved, later),
     )
+    reworded = moved.model_copy(update={"summary": "Avviso IeFP, testo aggiornato"})
+    assert diff(moved, reworded, LAST) == []  # a new version, nothing a reader must be told
+    store.save_run(
+        SourceResult("piemonte", "ok", (reworded,), started_at=LAST, finished_at=LAST), []
+    )
     store.close()
     monkeypatch.setenv("FUNDWATCH_DATABASE_URL", url)
     return url
@@ -59,13 +65,17 @@ def test_history_tells_the_versions_and_what_changed(
     )
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Autorizzazione e finanziamento dell'offerta formativa IeFP"
-    assert "2 versions" in out[2]
+    assert out[2] == (
+        "first seen 2026-03-02 08:00 UTC, last seen 2026-03-06 08:00 UTC, "
+        "last changed 2026-03-06 08:00 UTC, 3 versions"
+    )
     assert out[3:] == [
         "  2026-03-02 08:00  version 1 stored",
         "  2026-03-02 08:00  new call: Autorizzazione e finanziamento dell'offerta formativa "
         "IeFP, deadline 12 March at 17:00",
-        "  2026-03-05 08:00  version 2 stored",
+        "  2026-03-05 08:00  version 2 stored (changed: deadlines)",
         "  2026-03-05 08:00  deadline moved from 12 March at 17:00 to 26 March at 17:00",
+        "  2026-03-06 08:00  version 3 stored (changed: summary)",
     ]
 
 
@@ -82,6 +92,18 @@ def test_events_filter_by_type_and_since_as_json(
     assert [e["kind"] for e in json.loads(capsys.readouterr().out)] == ["deadline_extended"]
 
 
+def test_events_table_gives_the_call_id_history_takes(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--config", str(SHIPPED), "events", "--lang", "en"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["at", "(UTC)", "id", "kind", "call", "what"]
+    assert [line.split()[2:4] for line in out[1:-1]] == [["1", "new"], ["1", "deadline_extended"]]
+    assert out[-1] == "2 events"
+    assert main(["--config", str(SHIPPED), "history", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["source_id"] == "iefp-2026-2030"
+
+
 def test_unknown_call_is_a_clear_error(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(SHIPPED), "history", "nope"]) == 2
     assert "no stored call 'nope'" in capsys.readouterr().err
@@ -91,10 +113,15 @@ def test_history_as_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(SHIPPED), "history", "iefp-2026-2030", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["source"], data["source_id"]) == ("piemonte", "iefp-2026-2030")
-    assert [v["seen_at"] for v in data["versions"]] == [
-        "2026-03-02T08:00:00+00:00",
-        "2026-03-05T08:00:00+00:00",
+    assert [(v["seen_at"], v["changed"]) for v in data["versions"]] == [
+        ("2026-03-02T08:00:00+00:00", []),
+        ("2026-03-05T08:00:00+00:00", ["deadlines"]),
+        ("2026-03-06T08:00:00+00:00", ["summary"]),
     ]
+    assert (data["first_seen"], data["last_changed"]) == (
+        "2026-03-02T08:00:00+00:00",
+        "2026-03-06T08:00:00+00:00",
+    )
     assert [e["kind"] for e in data["events"]] == ["new", "deadline_extended"]
     assert data["events"][1]["text"] == (
         "scadenza spostata dal 12 marzo ore 17:00 al 26 marzo ore 17:00"
