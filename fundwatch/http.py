@@ -28,7 +28,11 @@ import httpx
 from fundwatch import __version__
 from fundwatch.errors import FetchError, ParseError
 
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+def _retryable(status: int) -> bool:
+    """429 and every 5xx: a busy or failing server, or a CDN in front of one (Cloudflare's
+    520-524), may answer the next attempt; other 4xx will not change."""
+    return status == 429 or 500 <= status <= 599
 
 
 @dataclass(frozen=True)
@@ -216,7 +220,7 @@ class HttpClient:
                 if raw.status_code < 400 or raw.status_code == 304:
                     return Response(url, raw.status_code, dict(raw.headers), raw.content)
                 last_problem = f"HTTP {raw.status_code}"
-                if raw.status_code not in _RETRY_STATUSES:
+                if not _retryable(raw.status_code):
                     raise FetchError(last_problem, url=url)
                 delay = self._retry_after(raw) or self.settings.backoff * 2**attempt
             if attempt + 1 < attempts:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
 import httpx
 import pytest
 import respx
@@ -46,6 +51,16 @@ def test_retries_5xx_with_exponential_backoff_then_succeeds() -> None:
     with _client(clock, respect_robots=False, min_interval=0) as c:
         assert c.get("https://a.example/x").json() == [1]
     assert clock.slept == [1.0, 2.0]
+
+
+@respx.mock
+@pytest.mark.parametrize("code", [500, 504, 520, 524])
+def test_every_5xx_is_retried(code: int) -> None:
+    respx.get("https://a.example/x").mock(side_effect=[httpx.Response(code), httpx.Response(200)])
+    clock = FakeClock()
+    with _client(clock, respect_robots=False, min_interval=0) as c:
+        assert c.get("https://a.example/x").status == 200
+    assert clock.slept == [1.0]
 
 
 @respx.mock
@@ -172,3 +187,51 @@ def test_offline_mode_refuses_hosts_without_override() -> None:
         pytest.raises(FetchError, match=r"offline: no override for this host"),
     ):
         c.get("https://elsewhere.example/x")
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """A forward proxy on loopback that answers itself: it records the absolute URL each
+    request names (what a client sends to a proxy) and serves a small JSON body."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(self.path)
+        status, body = (404, b"") if self.path.endswith("/robots.txt") else (200, b'{"ok": 1}')
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy() -> Iterator[tuple[str, list[str]]]:
+    _Proxy.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Proxy.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_proxy_setting_sends_every_request_through_the_proxy(
+    proxy: tuple[str, list[str]],
+) -> None:
+    """incentivi.gov.it refuses some datacenter networks: with `proxy` set, robots.txt and the
+    request itself go to the proxy."""
+    address, seen = proxy
+    url = "http://incentivi.invalid/solr/coredrupal/select"  # no such host: only the proxy answers
+    with _client(FakeClock(), min_interval=0, proxy=address) as c:
+        resp = c.get(url, params={"q": "index_id:incentivi", "rows": 1})
+    assert resp.json() == {"ok": 1}
+    assert seen == [
+        "http://incentivi.invalid/robots.txt",
+        f"{url}?q=index_id%3Aincentivi&rows=1",
+    ]
