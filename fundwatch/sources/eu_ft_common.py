@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -22,7 +23,7 @@ from urllib.parse import quote
 from pydantic import ConfigDict, Field, field_validator
 
 from fundwatch.models import Budget, Deadline, Document, Programme, Territory
-from fundwatch.normalize import BRUSSELS, one_line, parse_datetime, parse_eur
+from fundwatch.normalize import BRUSSELS, html_to_text, one_line, parse_datetime, parse_eur
 from fundwatch.sources.base import SourceParams
 from fundwatch.sources.eu_ft_codes import ESF_PLUS, division_label, programme_label, resolve
 
@@ -32,6 +33,7 @@ TENDER_PAGE = _PORTAL + "tender-details/"
 EU = Territory(code="EU", scheme="eu", label="European Union")
 ESF_PLUS_FUND = Programme(code="ESF+", label="European Social Fund Plus", kind="fund")
 GRANT_TYPES = ("grant", "call for proposals", "cascade funding")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
 def _listify(value: Any) -> Any:
@@ -114,8 +116,19 @@ def strings(value: Any) -> list[str]:
 
 
 def line(text: str) -> str:
-    """A title or label on one line, HTML entities decoded (``&amp;``, ``&#8211;``)."""
+    """A title or label on one line, HTML entities decoded (``&amp;``, ``&#8211;``) and markup
+    dropped (the search API wraps matched words in ``<b>``; a bare ``<`` is kept)."""
+    if "<" in text and _TAG.search(text):
+        return one_line(html_to_text(text))
     return one_line(html.unescape(text)) if "&" in text else one_line(text)
+
+
+def keyword_values(value: Any) -> list[str]:
+    """Keywords: a list of strings in current records, one JSON-encoded list in legacy ones."""
+    values = strings(value)
+    if len(values) == 1 and values[0].startswith("["):
+        return strings(embedded_json(values[0]))
+    return values
 
 
 def embedded_json(value: Any) -> Any:

@@ -26,6 +26,7 @@ from fundwatch.sources.eu_ft_common import (
     EU,
     deadlines,
     embedded_json,
+    keyword_values,
     line,
     link_documents,
     opening_at,
@@ -118,7 +119,9 @@ def fold(records: list[dict[str, Any]], *, language: str, source_id: str) -> lis
 def _titles(copies: list[_Copy]) -> dict[str, str]:
     by_lang: dict[str, str] = {}
     for c in copies:
-        title = line(c.first("title") or str(c.record.get("summary") or ""))
+        # metadata title first; the result-level title (often null) and summary stand in
+        fallback = strings(c.record.get("title")) + strings(c.record.get("summary"))
+        title = line(c.first("title") or next(iter(fallback), ""))
         if title and c.lang not in by_lang:
             by_lang[c.lang] = title
     shared: dict[str, list[str]] = {}
@@ -149,10 +152,7 @@ def _from_actions(actions: list[dict[str, Any]], key: str, sub: str = "") -> lis
 
 
 def _keywords(c: _Copy, exclude: list[str]) -> tuple[str, ...]:
-    values = strings(c.md.get("keywords"))
-    if len(values) == 1 and values[0].startswith("["):
-        values = strings(embedded_json(values[0]))
-    return terms(values, exclude)
+    return terms(keyword_values(c.md.get("keywords")), exclude)
 
 
 def _instrument(c: _Copy, actions: list[dict[str, Any]]) -> str:

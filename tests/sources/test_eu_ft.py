@@ -177,6 +177,94 @@ def test_titles_lose_entities_and_odd_whitespace() -> None:
     assert call.titles == {"en": "R&I for SMEs – pilot"}
 
 
+def _one(record: dict[str, Any], params: EuFtParams | None = None) -> Any:
+    body = json.dumps({"totalResults": 1, "results": [record]}).encode()
+    [call] = KIND.parse(body, params or EuFtParams(), "s")
+    return call
+
+
+def test_highlighting_never_reaches_a_title() -> None:
+    # `content` and `summary` carry the search API's <b> highlighting; so may a title
+    md = {"identifier": ["X-1"], "title": ["Comprehensive <b>Cancer</b> Infrastructures"]}
+    assert _one({"metadata": md}).title == "Comprehensive Cancer Infrastructures"
+    # a bare "<" in a title is text, not markup
+    md = {"identifier": ["X-1"], "title": ["Grants < EUR 60 000 &amp; more"]}
+    assert _one({"metadata": md}).title == "Grants < EUR 60 000 & more"
+
+
+def test_title_falls_back_to_the_result_title_then_the_summary() -> None:
+    result = {"title": "Result title", "summary": "Summary", "metadata": {"identifier": ["X-1"]}}
+    assert _one(result).title == "Result title"
+    # result-level title null (as in every recorded result): the summary, highlighting dropped
+    result = {
+        "title": None,
+        "summary": "Support for <b>social</b> innovation",
+        "content": "Support for <b>social</b>",
+        "metadata": {"identifier": ["X-1"], "title": []},
+    }
+    assert _one(result).title == "Support for social innovation"
+
+
+def test_dates_only_inside_actions_are_read() -> None:
+    # no deadlineDate / startDate / status / deadlineModel: `actions` carries them, in the
+    # "09 March 2023" form of older records
+    action = {
+        "status": {"id": 31094503, "abbreviation": "Closed"},
+        "submissionProcedure": {"abbreviation": "two-stage"},
+        "plannedOpeningDate": "01 December 2022",
+        "deadlineDates": ["14 September 2023", "09 March 2023"],
+    }
+    call = _one({"metadata": {"identifier": ["X-1"], "actions": [json.dumps([action])]}})
+    assert call.stated_status == "Closed"
+    assert call.opens_at == datetime(2022, 11, 30, 23, tzinfo=UTC)  # Brussels midnight
+    assert [(d.label, d.at.isoformat()) for d in call.deadlines] == [
+        ("stage 1", "2023-03-09T22:59:59+00:00"),
+        ("stage 2", "2023-09-14T21:59:59+00:00"),
+    ]
+
+
+def test_older_offsets_and_cut_offs_through_the_parser() -> None:
+    md = {
+        "identifier": ["X-1"],
+        "deadlineModel": ["multiple cut-off"],
+        # older versions: +0200 offsets; a Brussels midnight (summer) and a real time of day
+        "deadlineDate": ["2023-09-14T00:00:00.000+0200", "2023-03-09T17:00:00.000+0200"],
+        "startDate": ["1737500400000"],  # epoch ms as a string
+        "status": ["31094502"],
+    }
+    call = _one({"metadata": md})
+    assert [(d.label, d.at.isoformat()) for d in call.deadlines] == [
+        ("cut-off 1", "2023-03-09T15:00:00+00:00"),
+        ("cut-off 2", "2023-09-14T21:59:59+00:00"),
+    ]
+    assert call.opens_at == datetime(2025, 1, 21, 23, tzinfo=UTC)
+    assert call_to_json(call, NOW)["status"] == "closed"  # stated "Open", disagreeing
+    assert call_to_json(call, NOW)["status_disagrees"] is True
+
+
+def test_budget_amounts_as_strings_numbers_and_floats_are_summed() -> None:
+    overview = {
+        "budgetTopicActionMap": {
+            "9": [
+                {"action": "X-1 - ESF-PJG", "budgetYearMap": {"2026": 1500000.0, "2027": "2000000"}}
+            ]
+        }
+    }
+    md = {"identifier": ["X-1"], "budgetOverview": [json.dumps(overview)]}
+    assert _one({"metadata": md}).budget.total_eur == Decimal(3500000)
+
+
+def test_scalar_metadata_values_are_read_as_one_element_lists() -> None:
+    md = {"identifier": "X-1", "title": "\ufeffA title", "status": "31094501", "keywords": "k"}
+    call = _one({"metadata": md})
+    assert (call.source_id, call.title, call.stated_status, call.keywords) == (
+        "X-1",
+        "A title",
+        "Forthcoming",
+        ("k",),
+    )
+
+
 def test_esf_plus_topic_gets_the_fund_tag_and_easi_division() -> None:
     body = {
         "results": [

@@ -207,6 +207,24 @@ def test_multiple_cut_offs_give_labelled_deadlines() -> None:
     ]
 
 
+def test_legacy_keywords_string_highlighted_title_and_epoch_strings() -> None:
+    # CONSTRUCTED record with the quirks the search API shows, should the catalogue carry them
+    record = {
+        "type": "1",
+        "identifier": "X-Q",
+        "title": "Social <b>innovation</b> &amp; inclusion",
+        "keywords": ['["Social inclusion","Employment"]'],
+        "deadlineDatesLong": ["1737500400000"],
+        "plannedOpeningDateLong": "1726524000000",
+    }
+    call = to_call(record, "s")
+    assert call is not None
+    assert call.title == "Social innovation & inclusion"
+    assert call.keywords == ("Social inclusion", "Employment")
+    assert [d.at.isoformat() for d in call.deadlines] == ["2025-01-22T22:59:59+00:00"]
+    assert call.opens_at is not None and call.opens_at.isoformat() == "2024-09-16T22:00:00+00:00"
+
+
 def test_a_record_missing_optional_fields_still_parses() -> None:
     call = to_call({"identifier": "X-1", "status": None, "frameworkProgramme": None}, "s")
     assert call is not None
