@@ -38,7 +38,57 @@ def test_interval_with_jitter() -> None:
     assert fire is not None
 
 
-@pytest.mark.parametrize("text", ["every 30s", "0 6 * *", "hourly", "every 0h"])
+WEDNESDAY = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def _fires(text: str, count: int) -> list[str]:
+    trigger = parse_schedule(text).trigger(ZoneInfo("UTC"))
+    out: list[str] = []
+    fire = None
+    now = WEDNESDAY
+    for _ in range(count):
+        fire = trigger.get_next_fire_time(fire, now)
+        assert fire is not None
+        out.append(f"{fire:%a}")
+        now = fire + timedelta(seconds=1)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("0 3 * * 0", ["Sun", "Sun"]),  # cron's Sunday, not APScheduler's Monday
+        ("0 3 * * 7", ["Sun", "Sun"]),
+        ("0 3 * * 1", ["Mon", "Mon"]),
+        ("0 3 * * 1-5", ["Thu", "Fri", "Mon", "Tue"]),
+        ("0 3 * * 5-7", ["Fri", "Sat", "Sun", "Fri"]),
+        ("0 3 * * */2", ["Thu", "Sat", "Sun", "Tue"]),  # 0,2,4,6
+        ("0 3 * * 0,3", ["Sun", "Wed", "Sun"]),
+        ("0 3 * * sat,sun", ["Sat", "Sun", "Sat"]),
+    ],
+)
+def test_cron_weekdays_count_like_cron(text: str, days: list[str]) -> None:
+    assert _fires(text, len(days)) == days
+
+
+def test_cron_with_jitter_spreads_the_fire_time_but_keeps_the_slot() -> None:
+    sched = parse_schedule("0 5 * * * jitter 20m")
+    assert (sched.cron, sched.jitter_seconds) == ("0 5 * * *", 1200)
+    trigger = sched.trigger(ZoneInfo("UTC"))
+    fires = set()
+    for _ in range(20):
+        fire = trigger.get_next_fire_time(None, NOW)
+        assert fire is not None
+        base = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)
+        assert base <= fire <= base + timedelta(minutes=20)
+        fires.add(fire)
+    assert len(fires) > 1  # really jittered
+    assert slot_gap("0 5 * * * jitter 20m", ROME, NOW) == timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    "text", ["every 30s", "0 6 * *", "hourly", "every 0h", "0 6 * * 8", "0 6 * * 5-2"]
+)
 def test_bad_schedules(text: str) -> None:
     with pytest.raises(ValueError):
         parse_schedule(text)
