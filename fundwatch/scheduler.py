@@ -26,7 +26,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,7 +53,7 @@ def slot_gap(schedule_text: str, tz: ZoneInfo, now: datetime) -> timedelta:
     sched = parse_schedule(schedule_text)
     if sched.interval is not None:
         return sched.interval
-    trigger = sched.trigger(tz)
+    trigger = replace(sched, jitter_seconds=0).trigger(tz)
     first = trigger.get_next_fire_time(None, now)
     second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
     return second - first if first and second else timedelta(days=1)
@@ -226,24 +226,26 @@ class Daemon:
         if self._stop.is_set():
             return
         now = self._clock()
-        health = {h.id: h for h in self.store.source_health()}.get(source_id)
-        decision = should_run(
-            now=now,
-            gap=self._gaps[source_id],
-            last_started=self.store.last_run_started(source_id),
-            failures=health.consecutive_failures if health else 0,
-            last_error_at=health.last_error_at if health else None,
-            max_backoff=timedelta(hours=self._settings.max_backoff_hours),
-        )
-        if not decision.run:
-            log.info("skip %s: %s", source_id, decision.reason)
-            return
         ttl = timedelta(seconds=self._settings.lease_seconds)
         name = f"source:{source_id}"
+        # Lease first, then look at the last run: a run another instance finished just before
+        # we got the lease is already recorded, so the same slot is never fetched twice.
         if not leases.claim(self.store.engine, name, self.instance_id, ttl, now):
             log.info("skip %s: another instance holds its lease", source_id)
             return
         try:
+            health = {h.id: h for h in self.store.source_health()}.get(source_id)
+            decision = should_run(
+                now=now,
+                gap=self._gaps[source_id],
+                last_started=self.store.last_run_started(source_id),
+                failures=health.consecutive_failures if health else 0,
+                last_error_at=health.last_error_at if health else None,
+                max_backoff=timedelta(hours=self._settings.max_backoff_hours),
+            )
+            if not decision.run:
+                log.info("skip %s: %s", source_id, decision.reason)
+                return
             with make_client(self.config.settings, cache=self.store.http_cache()) as client:
                 outcomes = run_sources(
                     self.config,

@@ -1,5 +1,6 @@
 """The daemon as a process: SIGTERM finishes the current source; two daemons on a real
-PostgreSQL server split the work; a daemon killed with SIGKILL has its lease taken over."""
+PostgreSQL server split the work (no source fetched twice, no message sent twice); a daemon
+killed with SIGKILL has its lease taken over."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
@@ -18,9 +21,11 @@ from sqlmodel import Session, select
 
 from fundwatch.demo.routes import ROUTES
 from fundwatch.demo.server import Route, RunningServer, serve_recordings
-from fundwatch.store import Store
-from fundwatch.store.tables import SourceRun
+from fundwatch.store import Store, outbox
+from fundwatch.store.outbox import DeliveryMark, NewMessage
+from fundwatch.store.tables import Lease, SourceRun
 from tests.cli.helpers import ROOT, SCRIPT
+from tests.digest.smtpd import SmtpServer
 from tests.golden import FIXTURES
 
 EU_HOST = "api.tech.ec.europa.eu"
@@ -50,18 +55,22 @@ def server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
         yield running
 
 
-def _config(tmp_path: Path, server: RunningServer, db_url: str, listen: str = "") -> Path:
+def _config(
+    tmp_path: Path, server: RunningServer, db_url: str, listen: str = "", smtp_port: int = 0
+) -> Path:
     root = tmp_path / "config"
     (root / "profiles").mkdir(parents=True)
     overrides = server.overrides([EU_HOST, LAZIO_HOST])
+    smtp = f"smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none}}\n" if smtp_port else ""
     (root / "fundwatch.yaml").write_text(
         f"database_url: '{db_url}'\n"
         "http: {min_interval: 0, respect_robots: false, retries: 0, timeout: 20,\n"
         f"       host_overrides: {{'{EU_HOST}': '{overrides[EU_HOST]}',"
         f" '{LAZIO_HOST}': '{overrides[LAZIO_HOST]}'}}}}\n"
-        "daemon: {stagger_seconds: 0, lease_seconds: 30, "
+        "daemon: {stagger_seconds: 0, lease_seconds: 30, outbox_interval_seconds: 10, "
         + (f"listen: '{listen}'}}\n" if listen else "serve_http: false}\n")
         + f"outbox_dir: '{tmp_path / 'outbox'}'\nfeed_dir: '{tmp_path / 'feeds'}'\n"
+        + smtp
     )
     shipped = (ROOT / "config" / "sources.yaml").read_text()
     lazio = shipped[shipped.index("  - id: lazio-innova") : shipped.index("  # The WP-REST")]
@@ -106,6 +115,39 @@ def _runs(db_url: str) -> list[tuple[str, str]]:
         store.close()
 
 
+def _queue_mail(db_url: str, count: int) -> set[str]:
+    """Put `count` messages in the outbox, as a digest run would; returns their ids."""
+    now = datetime.now(UTC)
+    messages = []
+    for i in range(count):
+        msg = EmailMessage()
+        msg["From"], msg["To"] = "fundwatch@example.org", f"reader{i}@example.org"
+        msg["Subject"] = f"digest {i}"
+        msg["X-Fundwatch-Outbox-Id"] = f"m{i:03d}"
+        msg.set_content(f"digest number {i}\n")
+        messages.append(
+            NewMessage(
+                f"m{i:03d}", "p", "email", "2026-W48", msg["To"], msg["Subject"], msg.as_bytes()
+            )
+        )
+    store = Store.open(db_url)
+    try:
+        outbox.enqueue(store.engine, messages, DeliveryMark("p", "email", "2026-W48", 0, now), now)
+    finally:
+        store.close()
+    return {m.id for m in messages}
+
+
+def _outbox_and_leases(db_url: str) -> tuple[dict[str, str], list[str]]:
+    store = Store.open(db_url)
+    try:
+        with Session(store.engine) as s:
+            held = [lease.name for lease in s.exec(select(Lease)).all()]
+        return {m.id: m.status for m in outbox.messages(store.engine)}, held
+    finally:
+        store.close()
+
+
 def _wait_for(predicate: object, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -145,26 +187,38 @@ def test_sigterm_finishes_the_current_source_and_exits_cleanly(
     runs = _runs(db)
     assert ("eu-ft-esf", "ok") in runs  # the source in flight was finished and written whole
     assert len(Store.open(db).calls(source="eu-ft-esf")) == 2
+    assert _outbox_and_leases(db)[1] == []  # every lease given back: nothing left claimed
 
 
 @pytest.mark.postgres
 def test_two_daemons_on_postgresql_split_the_work(
     tmp_path: Path, server: RunningServer, pg_database_url: str
 ) -> None:
-    config = _config(tmp_path, server, pg_database_url)
-    procs = [_daemon(config, "a"), _daemon(config, "b")]
-    try:
-        _wait_for(
-            lambda: {s for s, _ in _runs(pg_database_url)} == {"eu-ft-esf", "lazio-innova"}, 60
-        )
-        time.sleep(5)  # both instances have had their first slot by now
-    finally:
-        outs = [_stop(p) for p in procs]
+    with SmtpServer() as smtp:
+        config = _config(tmp_path, server, pg_database_url, smtp_port=smtp.port)
+        queued = _queue_mail(pg_database_url, 30)
+        procs = [_daemon(config, "a"), _daemon(config, "b")]
+        try:
+            _wait_for(
+                lambda: (
+                    {s for s, _ in _runs(pg_database_url)} == {"eu-ft-esf", "lazio-innova"}
+                    and set(_outbox_and_leases(pg_database_url)[0].values()) == {"sent"}
+                ),
+                90,
+            )
+            time.sleep(12)  # both instances have had their first slot and outbox flush by now
+        finally:
+            outs = [_stop(p) for p in procs]
+        received = [r.message()["X-Fundwatch-Outbox-Id"] for r in smtp.received]
     assert [p.returncode for p in procs] == [0, 0], outs
+    assert "daemon a started" in outs[0] and "daemon b started" in outs[1]
     assert sorted(_runs(pg_database_url)) == [("eu-ft-esf", "ok"), ("lazio-innova", "ok")]
     fetched = [line for line in server.log if "robots.txt" not in line]
     assert len([line for line in fetched if "search-api" in line]) == 1, fetched
     assert len([line for line in fetched if "wp-json" in line]) == 1, fetched
+    assert sorted(received) == sorted(queued)  # every message arrived, none twice
+    statuses, held = _outbox_and_leases(pg_database_url)
+    assert statuses == dict.fromkeys(queued, "sent") and held == []
 
 
 @pytest.mark.postgres
