@@ -22,7 +22,9 @@ readers, a miss only shows it twice, so the rules are conservative. Two calls ar
 An identifier or URL that more than one call of the same source carries is ambiguous (a
 programme code over several topics, a landing page shared by several measures) and links
 nothing. Automatic rules never put two calls of the same source in one entity: the source
-itself says they are different. `ResolutionOverrides` (config) can merge any calls and forbid
+itself says they are different. Nor two calls whose ids are themselves identifiers and differ
+(two topics of one EU call, each source listing only one of them, share the call code): the
+ids say they are different. `ResolutionOverrides` (config) can merge any calls and forbid
 any pair; a forbidden pair wins over every rule and is checked against whole groups as they
 grow (union-find with cannot-links), so no chain of links can join it either.
 
@@ -176,7 +178,7 @@ def resolve(
         _candidates(by_key, overrides, threshold),
         key=lambda c: (_RULES.index(c[0].rule), -c[1], c[0].a, c[0].b),
     )
-    groups = _UnionFind(by_key)
+    groups = _UnionFind(by_key, {k: _own_identifier(c) for k, c in by_key.items()})
     for a, b in overrides.never_keys():
         if a in by_key and b in by_key:
             groups.forbid(a, b)
@@ -229,12 +231,21 @@ _LABEL = re.compile(r"^(CUP|CIG|CODICE|CODE)\s*[:.#-]?\s*", re.IGNORECASE)
 
 
 def _identifiers(call: Call) -> list[str]:
-    out = []
-    for raw in call.identifiers:
-        value = "".join(_LABEL.sub("", raw.strip()).split()).upper()
-        if len(value) >= 6 and any(c.isalpha() for c in value) and any(c.isdigit() for c in value):
-            out.append(value)
-    return out
+    return [v for v in map(_identifier, call.identifiers) if v]
+
+
+def _identifier(raw: str) -> str:
+    """The comparable form of an identifier, or "" for one too weak to link anything."""
+    value = "".join(_LABEL.sub("", raw.strip()).split()).upper()
+    if len(value) >= 6 and any(c.isalpha() for c in value) and any(c.isdigit() for c in value):
+        return value
+    return ""
+
+
+def _own_identifier(call: Call) -> str:
+    """The call's id when it is one of its identifiers (an EU topic code), else ""."""
+    own = _identifier(call.source_id)
+    return own if own and own in _identifiers(call) else ""
 
 
 def _urls(call: Call) -> list[str]:
@@ -258,12 +269,15 @@ def _check_key(key: str) -> None:
 
 
 class _UnionFind:
-    """Union-find over keys, with cannot-links and the sources each group holds."""
+    """Union-find over keys, with cannot-links, the sources each group holds and the own
+    identifiers (`_own_identifier`, empty for most calls) of its members."""
 
-    def __init__(self, keys: Iterable[Any] = ()) -> None:
+    def __init__(self, keys: Iterable[Any] = (), own: Mapping[Any, str] | None = None) -> None:
         self._parent: dict[Any, Any] = {}
         self._members: dict[Any, set[Any]] = {}
         self._forbidden: dict[Any, set[Any]] = {}
+        self._own_of = own or {}
+        self._own: dict[Any, set[str]] = {}
         for key in keys:
             self.find(key)
 
@@ -272,6 +286,7 @@ class _UnionFind:
             self._parent[key] = key
             self._members[key] = {key}
             self._forbidden[key] = set()
+            self._own[key] = {self._own_of[key]} if self._own_of.get(key) else set()
         root = key
         while self._parent[root] != root:
             root = self._parent[root]
@@ -285,7 +300,8 @@ class _UnionFind:
 
     def union(self, a: Any, b: Any, *, same_source_ok: bool = True) -> bool:
         """Join the groups of a and b unless a cannot-link (or, for automatic links, a
-        shared source) forbids it; True when a join happened."""
+        shared source or two different own identifiers) forbids it; True when a join
+        happened."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
@@ -293,11 +309,15 @@ class _UnionFind:
             ra, rb = rb, ra
         if self._forbidden[ra] & self._members[rb]:
             return False
-        if not same_source_ok and _sources(self._members[ra]) & _sources(self._members[rb]):
-            return False
+        if not same_source_ok:
+            if _sources(self._members[ra]) & _sources(self._members[rb]):
+                return False
+            if self._own[ra] and self._own[rb] and self._own[ra] != self._own[rb]:
+                return False
         self._parent[rb] = ra
         self._members[ra] |= self._members.pop(rb)
         self._forbidden[ra] |= self._forbidden.pop(rb)
+        self._own[ra] |= self._own.pop(rb)
         return True
 
 

@@ -398,6 +398,48 @@ def test_an_identifier_shared_inside_one_source_links_nothing() -> None:
     ]
 
 
+def test_sibling_topics_of_one_call_on_two_sources_do_not_merge() -> None:
+    # The search API (filtered) lists topic 02 and the bulk file topic 03 of the same EU call:
+    # each source holds the call identifier once, yet the topics are two calls. A call whose
+    # own id is an identifier (an EU topic code) is never joined to one with another such id.
+    t2 = call(
+        "eu_ft",
+        "HORIZON-MISS-2027-02-CANCER-02",
+        "Clinical research by Comprehensive Cancer Infrastructures for the benefit of patients "
+        "with common cancers",
+        lang="en",
+        issuer="European Commission",
+        identifiers=("HORIZON-MISS-2027-02-CANCER-02", "HORIZON-MISS-2027-02"),
+        deadlines=(Deadline(at=at("2027-09-21T00:00:00Z")),),
+    )
+    t3 = call(
+        "eu_ft_bulk",
+        "HORIZON-MISS-2027-02-CANCER-03",
+        "Clinical research by Comprehensive Cancer Infrastructures for the benefit of patients "
+        "with rare cancers",
+        lang="en",
+        issuer="European Commission",
+        identifiers=("HORIZON-MISS-2027-02-CANCER-03", "HORIZON-MISS-2027-02"),
+        deadlines=(Deadline(at=at("2027-09-21T00:00:00Z")),),
+    )
+    assert merged_pairs([t2, t3]) == []
+    # an aggregator naming only the call code cannot chain them together either
+    agg = call(
+        "incentivi",
+        "node/77",
+        "Missione cancro: infrastrutture",
+        issuer="Commissione europea",
+        identifiers=("HORIZON-MISS-2027-02",),
+    )
+    [group] = merged_pairs([t2, t3, agg])
+    assert len(group) == 2 and "incentivi:node/77" in group
+    # the same topic on both sources still merges
+    same = t3.model_copy(update={"source": "eu_ft"})
+    assert merged_pairs([same, t3]) == [
+        ["eu_ft:HORIZON-MISS-2027-02-CANCER-03", "eu_ft_bulk:HORIZON-MISS-2027-02-CANCER-03"]
+    ]
+
+
 @pytest.mark.parametrize("weak", ["2024", "105173", "A1", "CUP"])
 def test_weak_identifiers_do_not_link(weak: str) -> None:
     a = call("piemonte", "1", "Bando A", identifiers=(weak,))
