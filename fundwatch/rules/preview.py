@@ -6,6 +6,12 @@ version was seen, once with the profile as deployed (`before`) and once as edite
 A `Change` is a call state whose verdict differs; it carries both verdicts, traced in full, so
 the report can say why it matched before and why not after, or the other way round.
 
+The store keeps the latest version of every call too, so a call that changed nothing since it
+was last seen has a past version equal to its current state. Judged at the moment it was
+seen, that version tells something new only when it moves differently from the current state
+(a call closed since: no change now, but it entered or left then); when it moves the same
+way it is left out, so the report does not list one call twice for one reason.
+
 Pure: the snapshots come from the caller (the CLI reads them from the store).
 """
 
@@ -93,12 +99,18 @@ def preview(
     matched_after = _matches(after_cps, facts)
     matched_before = _matches(before_cps, facts)
     by_id = {cp.id: cp for cp in before_cps}
+    current_of = {s.ref: i for i, s in enumerate(snapshots) if s.current}
     out: list[ProfilePreview] = []
     for cp in after_cps:
         was = matched_before.get(cp.id, set())
         now_in = matched_after.get(cp.id, set())
         old_cp = by_id.get(cp.id)
-        changes = [_change(snapshots[i], facts[i], old_cp, cp) for i in sorted(was ^ now_in)]
+        moved = was ^ now_in
+        changes = [
+            _change(snapshots[i], facts[i], old_cp, cp)
+            for i in sorted(moved)
+            if not _repeats(i, snapshots, current_of, moved, now_in)
+        ]
         changes.sort(
             key=lambda c: (
                 not c.snapshot.current,
@@ -117,6 +129,24 @@ def preview(
             ProfilePreview(cp.id, kind, len(was & current), len(now_in & current), tuple(changes))
         )
     return out
+
+
+def _repeats(
+    i: int,
+    snapshots: Sequence[Snapshot],
+    current_of: Mapping[str, int],
+    moved: set[int],
+    now_in: set[int],
+) -> bool:
+    """True when past snapshot `i` has the content of its call's current state and moves the
+    same way (enters or leaves) as that state: listing it would repeat the current change."""
+    snap = snapshots[i]
+    if snap.current:
+        return False
+    cur = current_of.get(snap.ref)
+    if cur is None or cur not in moved or (cur in now_in) != (i in now_in):
+        return False
+    return snapshots[cur].call == snap.call
 
 
 def _matches(cps: Sequence[CompiledProfile], facts: Sequence[CallFacts]) -> dict[str, set[int]]:

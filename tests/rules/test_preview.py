@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from fundwatch.config import Profile
 from fundwatch.config.profile import Interests
+from fundwatch.models import Deadline
 from fundwatch.rules.preview import Snapshot, preview
 from tests.rules.fixture_calls import fixture_calls
 from tests.rules.helpers import NOW
@@ -73,3 +74,33 @@ def test_new_and_unchanged_profiles() -> None:
     assert added.kind == "added" and added.before_count == 0
     assert len(added.current("enters")) == 10
     assert all(c.before is None for c in added.changes)
+
+
+def test_a_past_version_equal_to_the_current_state_is_listed_only_when_it_moves_otherwise() -> None:
+    """The store keeps each call's latest version: judged when it was seen, it repeats the
+    current change (left out) unless the call has closed since (listed: it left then)."""
+    before = _profile("comune-torino")
+    after = _edited(before)
+    calls = {f"{c.source}:{c.source_id}": c for c in fixture_calls()}
+    autism, its = calls[AUTISM], calls[ITS]
+    # a call that closed after it was last seen: open then (with a deadline), closed now
+    closing = calls[SHELTERS].model_copy(
+        update={"deadlines": (Deadline(at=NOW - timedelta(days=3)),)}
+    )
+    seen = NOW - timedelta(days=30)
+    snapshots = [
+        Snapshot(autism, NOW, True, 1),
+        Snapshot(autism, seen, False, 1),
+        Snapshot(its, NOW, True, 2),
+        Snapshot(its, seen, False, 2),
+        Snapshot(closing, NOW, True, 3),
+        Snapshot(closing, seen, False, 3),
+    ]
+    (result,) = preview([before], [after], snapshots)
+    assert [(c.snapshot.ref, c.direction) for c in result.current("enters")] == [(ITS, "enters")]
+    assert [c.snapshot.ref for c in result.current("leaves")] == [AUTISM]
+    assert result.past("enters") == []
+    assert [(c.snapshot.ref, c.snapshot.at) for c in result.past("leaves")] == [(SHELTERS, seen)]
+    closed_now = result.past("leaves")[0]
+    assert closed_now.before is not None and closed_now.before.matched
+    assert closed_now.after.excluded_by == ("interest", "relevance")
