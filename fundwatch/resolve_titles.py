@@ -2,7 +2,9 @@
 
 Titles and issuers are accent-folded, lower-cased, split on anything not a letter or digit, and
 stripped of Italian/English stop words; the issuer's own words are dropped from the title
-("Regione Piemonte - Bando X" compares as "bando x"). Calls are put in blocks by (normalised
+("Regione Piemonte - Bando X" compares as "bando x"). Two titles each with a word the other
+lacks (beyond inflection) are sister calls, not one call, however close the letters; a closing
+single letter ("Misura A") counts as a number. Calls are put in blocks by (normalised
 issuer, UTC day of the last deadline), rolling calls without deadline in one block per issuer,
 and compared only within a block and with the next day's block: never all pairs. Used by
 `fundwatch.resolve`; see its docstring for the whole set of rules.
@@ -61,11 +63,15 @@ def _compare(
 
 
 _DAY = timedelta(days=1)
-_STOP_WORDS = """a ad al allo alla ai agli alle an and at by con d da dal dallo dalla dai dagli
-    dalle de degli dei del della delle dello di e ed for from gli i il in l la le lo nel nello
-    nella nei negli nelle o od of on or per su sul sullo sulla sui sugli sulle the to tra fra un
-    una uno with"""
+_STOP_WORDS = """a ad al all allo alla ai agli alle an and at by con d da dal dall dallo dalla
+    dai dagli dalle de degli dei del dell della delle dello di e ed for from gli i il in l la le lo
+    nel nell nello nella nei negli nelle o od of on or per su sul sull sullo sulla sui sugli sulle
+    the to tra fra un una uno with"""
 _STOP = frozenset(_STOP_WORDS.split())
+_STEM = 5
+"""Words that differ only after their first five letters are one word inflected (impresa /
+imprese, formativo / formativa); any other word one title has in place of another's is a
+substitution that tells two sister calls apart."""
 
 
 @dataclass(frozen=True)
@@ -94,10 +100,13 @@ class _Titled:
             day = None
         else:
             return None
-        words = tuple(w for w in _words(call.title) if w not in set(issuer_words))
+        raw = _words(call.title, keep_stop_words=True)
+        words = tuple(w for w in raw if w not in _STOP and w not in set(issuer_words))
         if not words:
             return None
         numbers = frozenset(w for w in words if any(c.isdigit() for c in w))
+        if raw and len(raw[-1]) == 1:  # "Misura A", "Lotto B": a closing letter is a number
+            numbers |= {raw[-1]}
         return cls(call, " ".join(issuer_words), day, words, numbers)
 
     def score(self, other: _Titled) -> float:
@@ -110,6 +119,8 @@ class _Titled:
             last_b = max(d.at for d in other.call.deadlines)
             if abs(last_a - last_b) > _DAY:
                 return 0.0
+        if _substituted(self.words, other.words):
+            return 0.0
         a, b = self.text, other.text
         short, long_ = sorted((len(self.words), len(other.words)))
         if short * 4 >= long_ * 3:
@@ -117,7 +128,16 @@ class _Titled:
         return float(fuzz.token_sort_ratio(a, b))
 
 
-def _words(text: str) -> list[str]:
+def _substituted(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether each title has a word in place of one of the other's ("piccole medie" /
+    "grandi", "disoccupati" / "occupati"), beyond inflection (`_STEM`). One title adding
+    words to the other (an aggregator's prefix) is no substitution."""
+    only_a = {w[:_STEM] for w in a} - {w[:_STEM] for w in b}
+    only_b = {w[:_STEM] for w in b} - {w[:_STEM] for w in a}
+    return bool(only_a) and bool(only_b)
+
+
+def _words(text: str, *, keep_stop_words: bool = False) -> list[str]:
     folded = unicodedata.normalize("NFKD", text.lower())
     plain = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
-    return [w for w in plain.split() if w not in _STOP]
+    return [w for w in plain.split() if keep_stop_words or w not in _STOP]

@@ -342,6 +342,31 @@ def test_one_year_to_the_next_does_not_merge() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (
+            "Contributi per l'efficientamento energetico delle piccole e medie imprese",
+            "Contributi per l'efficientamento energetico delle grandi imprese",
+        ),
+        (
+            "Avviso per il finanziamento di percorsi formativi per disoccupati",
+            "Avviso per il finanziamento di percorsi formativi per occupati",
+        ),
+        ("Sostegno alle imprese agricole - misura A", "Sostegno alle imprese agricole - misura B"),
+    ],
+)
+def test_sister_calls_one_word_apart_do_not_merge(ours: str, theirs: str) -> None:
+    # Same issuer, same deadline, letters over 92% alike: a word in place of another (or a
+    # closing letter) tells two calls apart.
+    deadline = (Deadline(at=at("2026-07-30T15:00:00Z")),)
+    a = call("piemonte", "1", ours, deadlines=deadline)
+    b = call("incentivi", "1", theirs, deadlines=deadline)
+    assert merged_pairs([a, b]) == []
+    same = b.model_copy(update={"titles": {"it": "REGIONE PIEMONTE – " + ours.upper()}})
+    assert merged_pairs([a, same]) == [["incentivi:1", "piemonte:1"]]
+
+
 def test_a_title_that_merely_contains_another_does_not_merge() -> None:
     deadline = (Deadline(at=at("2026-03-31T10:00:00Z")),)
     a = call("piemonte", "1", "Voucher", deadlines=deadline)
