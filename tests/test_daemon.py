@@ -83,16 +83,15 @@ def _config(
     return root
 
 
-def _daemon(config: Path, name: str, serve: bool = False) -> subprocess.Popen[str]:
+def _daemon(config: Path, name: str, *flags: str, serve: bool = False) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "FUNDWATCH_CONFIG": str(config),
         "FUNDWATCH_SECRET": "daemon-test-link-secret-0123456789",
     }
     env.pop("FUNDWATCH_DATABASE_URL", None)
-    flags = [] if serve else ["--no-serve"]
     return subprocess.Popen(
-        [str(SCRIPT), "daemon", "--instance-id", name, *flags],
+        [str(SCRIPT), "daemon", "--instance-id", name, *flags, *([] if serve else ["--no-serve"])],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -169,8 +168,9 @@ def test_sigterm_finishes_the_current_source_and_exits_cleanly(
     tmp_path: Path, server: RunningServer
 ) -> None:
     db = f"sqlite:///{tmp_path / 'fw.db'}"
-    port = _free_port()
-    proc = _daemon(_config(tmp_path, server, db, listen=f"127.0.0.1:{port}"), "solo", serve=True)
+    port, unused = _free_port(), _free_port()
+    config = _config(tmp_path, server, db, listen=f"127.0.0.1:{unused}")
+    proc = _daemon(config, "solo", "--listen", f"127.0.0.1:{port}", serve=True)  # flag wins
     try:
         _wait_for(lambda: any("search-api" in line for line in server.log), 30)
         health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)

@@ -32,6 +32,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         epilog="example: fundwatch daemon --instance-id web-1",
     )
     p.add_argument("--instance-id", help="name of this instance (default: host:pid)")
+    p.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="address for feeds, /healthz and /metrics (default: daemon.listen in fundwatch.yaml; "
+        "0.0.0.0:8080 in a container)",
+    )
     p.add_argument("--no-serve", action="store_true", help="do not serve HTTP endpoints")
     p.set_defaults(func=cmd_daemon)
 
@@ -74,7 +80,8 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     daemon.add_periodic("deliver", deliver_job, timedelta(seconds=settings.outbox_interval_seconds))
     server = None
     if settings.serve_http and not args.no_serve:
-        server = _serve(cfg, store, links_for(cfg), matcher, daemon)
+        listen = args.listen or settings.listen
+        server = _serve(cfg, store, links_for(cfg), matcher, daemon, listen)
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("received %s", signal.Signals(signum).name)
@@ -93,21 +100,23 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(cfg: Config, store: Store, links: Links, matcher: Matcher, daemon: Daemon) -> WSGIServer:
+def _serve(
+    cfg: Config, store: Store, links: Links, matcher: Matcher, daemon: Daemon, listen: str
+) -> WSGIServer:
     """Serve feeds, calendars, /healthz and /metrics from a background thread."""
     import threading
 
     from fundwatch.cli import app
     from fundwatch.web import FeedApp, make_server
 
-    host, _, port = cfg.settings.daemon.listen.rpartition(":")
+    host, _, port = listen.rpartition(":")
     web = FeedApp(
         cfg, store, links, matcher=matcher, clock=app.now, scheduler_alive=lambda: daemon.alive
     )
     try:
         server = make_server(web, host or "127.0.0.1", int(port))
     except (OSError, ValueError) as exc:
-        raise FundwatchError(f"cannot listen on {cfg.settings.daemon.listen}: {exc}") from None
+        raise FundwatchError(f"cannot listen on {listen}: {exc}") from None
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
     logging.getLogger("fundwatch.daemon").info(
         "serving feeds, /healthz and /metrics on http://%s:%d/", host, server.server_port
