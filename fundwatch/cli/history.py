@@ -117,7 +117,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     print(
         f"first seen {stored.first_seen:%Y-%m-%d %H:%M} UTC, last seen "
         f"{stored.last_seen:%Y-%m-%d %H:%M} UTC, last changed "
-        f"{stored.last_changed:%Y-%m-%d %H:%M} UTC, {len(versions)} versions"
+        f"{stored.last_changed:%Y-%m-%d %H:%M} UTC, {len(versions)} "
+        f"version{'' if len(versions) == 1 else 's'}"
         + (" — vanished from the source" if stored.gone else "")
     )
     if twins:
