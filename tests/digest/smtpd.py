@@ -64,10 +64,15 @@ def free_port() -> int:
 
 class SmtpServer:
     """``with SmtpServer() as s``: plain SMTP on 127.0.0.1:`s.port`. With `tls_dir`, STARTTLS
-    is offered and required, and AUTH LOGIN/PLAIN with `login` is required after it."""
+    is offered and required (with `implicit_tls`, the whole connection is TLS from the first
+    byte, as on port 465), and AUTH LOGIN/PLAIN with `login` is required over TLS."""
 
     def __init__(
-        self, *, tls_dir: Path | None = None, login: tuple[str, str] | None = None
+        self,
+        *,
+        tls_dir: Path | None = None,
+        login: tuple[str, str] | None = None,
+        implicit_tls: bool = False,
     ) -> None:
         self.handler = Handler()
         self.port = free_port()
@@ -77,12 +82,16 @@ class SmtpServer:
             self.cert, key = self_signed(tls_dir)
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(self.cert, key)
-            kwargs.update(tls_context=context, require_starttls=True)
+            if implicit_tls:
+                kwargs.update(ssl_context=context)
+            else:
+                kwargs.update(tls_context=context, require_starttls=True)
         if login is not None:
             kwargs.update(
                 authenticator=_Authenticator(*login),
                 auth_required=True,
-                auth_require_tls=tls_dir is not None,
+                # aiosmtpd counts only STARTTLS as TLS; an implicit-TLS session is TLS anyway
+                auth_require_tls=tls_dir is not None and not implicit_tls,
             )
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
 

@@ -2,12 +2,16 @@
 
 Crashes are simulated by raising a BaseException at a named point of a send: nothing after it
 runs, as when the process dies there; the next `deliver` runs with a new owner (a new process)
-after the lease has expired.
+after the lease has expired. At the three points of the hand-over the crash is also real: a
+child process (tests/digest/killed_deliverer.py) SIGKILLs itself there, with no `finally` run.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -167,6 +171,28 @@ def test_starttls_and_login(config: Config, store: Store, tmp_path: Path) -> Non
         assert len(waiting) == 3
         assert all(m.next_attempt_at is not None for m in waiting)
         assert min(m.next_attempt_at for m in waiting if m.next_attempt_at) == later
+
+
+@pytest.mark.skipif(
+    openssl() is None and not os.environ.get("CI"),
+    reason="openssl CLI not installed (needed for a test certificate)",
+)
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_implicit_tls_and_login(config: Config, store: Store, tmp_path: Path) -> None:
+    queue(config, store)
+    login = ("fundwatch", "s3cret")
+    with SmtpServer(tls_dir=tmp_path / "tls", login=login, implicit_tls=True) as server:
+        plain = deliver(store.engine, smtp(config, server, username="fundwatch"), NOW)
+        assert plain.sent == [] and server.received == []  # no TLS: nothing leaves
+        assert plain.channel_error.startswith(f"SMTP 127.0.0.1:{server.port}: ")
+        later = NOW + timedelta(hours=1)
+        report = deliver(
+            store.engine, smtp(config, server, security="tls", username="fundwatch"), later
+        )
+        assert len(report.sent) == 3 and {r.rcpt_tos[0] for r in server.received} == RECIPIENTS
+        assert server.received[0].message()["List-Unsubscribe-Post"] == (
+            "List-Unsubscribe=One-Click"
+        )
 
 
 def test_password_must_come_from_the_environment(config: Config) -> None:
@@ -384,6 +410,62 @@ def test_crash_after_claiming_goes_back_to_pending(
     report = _restart(config, store, smtp_server)
     assert len(report.recovered) == 3 and len(report.sent) == 3
     assert _deliveries(smtp_server) == dict.fromkeys(RECIPIENTS, 1)
+
+
+@pytest.mark.parametrize(
+    ("stage", "held"),
+    [
+        ("handed_over", True),  # HANDOVER journaled, DATA never sent: held, operator decides
+        ("accepted", True),  # the server has it, nothing local says so: held, not re-sent
+        ("recorded", False),  # ACCEPTED journaled: marked sent on recovery
+    ],
+)
+def test_a_deliverer_killed_mid_send_delivers_each_digest_once(
+    config: Config,
+    store: Store,
+    database_url: str,
+    smtp_server: SmtpServer,
+    stage: str,
+    held: bool,
+) -> None:
+    """A real crash: the deliverer is a child process that SIGKILLs itself at `stage` of its
+    first send; the next `deliver` (a new process, after the lease expired) recovers."""
+    queue(config, store)
+    journal = Path(config.settings.outbox_dir) / "smtp-journal.log"
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.digest.killed_deliverer",
+            database_url,
+            str(smtp_server.port),
+            str(journal),
+            stage,
+            NOW.isoformat(),
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    before = _deliveries(smtp_server)
+    assert sum(before.values()) == (0 if stage == "handed_over" else 1)
+    (victim,) = outbox.messages(store.engine, [outbox.IN_DOUBT])  # the child died holding it
+    report = _restart(config, store, smtp_server)
+    assert [mid for mid, _ in report.in_doubt] == ([victim.id] if held else [])
+    assert len(report.sent) == 2  # the rest of the batch, never handed over, goes now
+    status = statuses(store)
+    assert status[victim.recipient] == ("in_doubt" if held else "sent")
+    if stage != "handed_over":
+        assert _deliveries(smtp_server) == dict.fromkeys(RECIPIENTS, 1)
+    # later runs never send the victim on their own
+    assert _restart(config, store, smtp_server, timedelta(hours=3)).sent == []
+    assert _deliveries(smtp_server).get(victim.recipient, 0) == (0 if stage == "handed_over" else 1)
+    if stage == "handed_over":  # the operator checked: it never arrived, send it
+        assert outbox.requeue_in_doubt(store.engine, NOW + timedelta(hours=4)) == 1
+        assert _restart(config, store, smtp_server, timedelta(hours=4)).sent == [victim.id]
+        assert _deliveries(smtp_server) == dict.fromkeys(RECIPIENTS, 1)
 
 
 # -- .eml files ------------------------------------------------------------------------------------
