@@ -26,9 +26,9 @@ from fundwatch.config.settings import Settings
 from fundwatch.errors import SourceError
 from fundwatch.http import HttpCache, HttpClient, HttpSettings
 from fundwatch.models import Call, ChangeEvent, ChangeKind, SourceResult
-from fundwatch.resolve import resolve
+from fundwatch.resolve import Entity, resolve
 from fundwatch.sources import FetchContext, get_kind
-from fundwatch.store import RunSummary, Store
+from fundwatch.store import RunSummary, Store, StoredCall
 
 log = logging.getLogger("fundwatch.pipeline")
 
@@ -261,3 +261,16 @@ def resolve_entities(config: Config, store: Store) -> int:
     stored = [s.call for s in store.calls()]
     entities = resolve(stored, config.resolution, authority=config.authority)
     return store.set_entities({key: e.id for e in entities for key in e.members})
+
+
+def entity_of(config: Config, store: Store, stored: StoredCall) -> Entity | None:
+    """The entity a stored call belongs to, as `resolve_entities` last recorded it (its
+    members, ranked by authority, and the dates of the most authoritative one that states
+    any); None when the call stands alone."""
+    if not stored.entity_id:
+        return None
+    members = [s.call for s in store.calls(entity=stored.entity_id, include_gone=True)]
+    if len(members) < 2:
+        return None
+    entities = resolve(members, config.resolution, authority=config.authority)
+    return next((e for e in entities if stored.call.key in e.members), None)

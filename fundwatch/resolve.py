@@ -139,6 +139,8 @@ class Entity:
     calls: tuple[Call, ...]
     primary: Call
     merged: Call
+    dates_from: Key
+    """The member whose dates `merged` carries: the most authoritative that states any."""
     links: tuple[Link, ...] = ()
 
 
@@ -331,14 +333,15 @@ def _sources(keys: set[Any]) -> set[str]:
 def _entity(calls: list[Call], links: list[Link], authority: Mapping[str, int]) -> Entity:
     ranked = sorted(calls, key=lambda c: (-authority.get(c.source, UNLISTED_AUTHORITY), c.key))
     primary = ranked[0]
-    ident = entity_id(primary.key)
+    dated = next((c for c in ranked if c.deadlines or c.opens_at or c.rolling), primary)
     return Entity(
-        id=ident,
+        id=entity_id(primary.key),
         members=tuple(c.key for c in ranked),
         calls=tuple(ranked),
         primary=primary,
-        merged=_merged(ranked) if len(ranked) > 1 else primary,
+        merged=_merged(ranked, dated) if len(ranked) > 1 else primary,
         links=tuple(links),
+        dates_from=dated.key,
     )
 
 
@@ -358,9 +361,8 @@ _FILL = (
 )
 
 
-def _merged(ranked: list[Call]) -> Call:
+def _merged(ranked: list[Call], dated: Call) -> Call:
     primary = ranked[0]
-    dated = next((c for c in ranked if c.deadlines or c.opens_at or c.rolling), primary)
     update: dict[str, Any] = {
         "opens_at": dated.opens_at,
         "deadlines": dated.deadlines,

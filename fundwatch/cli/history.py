@@ -7,12 +7,15 @@ import json
 import sys
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fundwatch.changes import changed_fields, describe
 from fundwatch.cli import app
 from fundwatch.cli.tables import print_table
 from fundwatch.errors import FundwatchError
 from fundwatch.models import Call, ChangeEvent, ChangeKind
+from fundwatch.pipeline import entity_of
+from fundwatch.resolve import Entity, call_key
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,6 +69,32 @@ def _version_changes(calls: list[Call]) -> list[list[str]]:
     return [[], *(changed_fields(a, b) for a, b in pairwise(calls))] if calls else []
 
 
+def _entity_dates(entity: Entity) -> dict[str, Any]:
+    """The dates of the call as its most authoritative source states them."""
+    merged = entity.merged
+    return {
+        "from": ":".join(entity.dates_from),
+        "opens_at": merged.opens_at.isoformat() if merged.opens_at else None,
+        "deadlines": [d.at.isoformat() for d in merged.deadlines],
+        "rolling": merged.rolling,
+    }
+
+
+def _dates_line(entity: Entity, zone: str) -> str:
+    """Which member's dates win, and what they are, in the configured zone."""
+    tz = ZoneInfo(zone)
+    merged = entity.merged
+    dates = [f"deadline {d.at.astimezone(tz):%Y-%m-%d %H:%M}" for d in merged.deadlines]
+    if merged.rolling and not dates:
+        dates.append("no fixed deadline")
+    if merged.opens_at:
+        dates.insert(0, f"opens {merged.opens_at.astimezone(tz):%Y-%m-%d %H:%M}")
+    return (
+        f"dates as the most authoritative source ({':'.join(entity.dates_from)}) states them: "
+        f"{', '.join(dates) or 'none'} ({zone})"
+    )
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     cfg = app.config(args)
     store = app.open_store(cfg)
@@ -75,18 +104,11 @@ def cmd_history(args: argparse.Namespace) -> int:
             raise FundwatchError(f"no stored call {args.call!r} (try `fundwatch calls`)")
         versions = store.versions(stored.id)
         events = store.events(call_id=stored.id)
-        twins = (
-            [
-                f"{t.call.source}:{t.call.source_id}"
-                for t in store.calls(entity=stored.entity_id, include_gone=True)
-                if t.id != stored.id
-            ]
-            if stored.entity_id
-            else []
-        )
+        entity = entity_of(cfg, store, stored)
     finally:
         store.close()
     zone = cfg.settings.timezone
+    twins = [call_key(c) for c in entity.calls if c.key != stored.call.key] if entity else []
     changes = _version_changes([c for _at, c in versions])
     if args.json:
         json.dump(
@@ -97,6 +119,7 @@ def cmd_history(args: argparse.Namespace) -> int:
                 "title": stored.call.title,
                 "entity_id": stored.entity_id,
                 "also_seen_as": twins,
+                "entity_dates": _entity_dates(entity) if entity else None,
                 "first_seen": stored.first_seen.isoformat(),
                 "last_seen": stored.last_seen.isoformat(),
                 "last_changed": stored.last_changed.isoformat(),
@@ -121,8 +144,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         f"version{'' if len(versions) == 1 else 's'}"
         + (" — vanished from the source" if stored.gone else "")
     )
-    if twins:
+    if entity:
         print(f"the same call is also published as: {', '.join(twins)}")
+        print(_dates_line(entity, zone))
     timeline = [
         (
             at,

@@ -113,6 +113,7 @@ def test_history_as_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(SHIPPED), "history", "iefp-2026-2030", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["source"], data["source_id"]) == ("piemonte", "iefp-2026-2030")
+    assert (data["also_seen_as"], data["entity_dates"]) == ([], None)  # no other source has it
     assert [(v["seen_at"], v["changed"]) for v in data["versions"]] == [
         ("2026-03-02T08:00:00+00:00", []),
         ("2026-03-05T08:00:00+00:00", ["deadlines"]),
@@ -144,6 +145,8 @@ def test_one_call_on_two_sources_is_one_entity(
             "source": "incentivi-gov",
             "source_id": "node/9001",
             "titles": {"it": "IeFP 2026-2030 (Piemonte)"},
+            # the aggregator gives the closing day only, as local midnight in UTC
+            "deadlines": (Deadline(at=datetime(2026, 3, 25, 23, 0, tzinfo=UTC)),),
         }
     )
     for call in (regional, national):
@@ -156,3 +159,17 @@ def test_one_call_on_two_sources_is_one_entity(
     assert main(["--config", str(SHIPPED), "history", "incentivi-gov:node/9001"]) == 0
     out = capsys.readouterr().out
     assert "the same call is also published as: piemonte:iefp-2026-2030" in out
+    # the issuer's own site outranks the aggregator (config/sources.yaml: authority 10)
+    assert (
+        "dates as the most authoritative source (piemonte:iefp-2026-2030) states them: "
+        "deadline 2026-03-26 17:00 (Europe/Rome)"
+    ) in out
+    assert main(["--config", str(SHIPPED), "history", "incentivi-gov:node/9001", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["also_seen_as"] == ["piemonte:iefp-2026-2030"]
+    assert data["entity_dates"] == {
+        "from": "piemonte:iefp-2026-2030",
+        "opens_at": None,
+        "deadlines": ["2026-03-26T16:00:00+00:00"],
+        "rolling": False,
+    }
