@@ -1,7 +1,9 @@
-"""Text clean-up shared by every source: HTML to text, invisible characters, whitespace."""
+"""Text clean-up shared by every source: HTML to text, invisible characters, whitespace, and
+the decoding of pages whose bytes do not match the charset they claim."""
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 
@@ -14,6 +16,36 @@ _BLOCKS = (
     *["p", "div", "li", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "ul", "ol"],
     *["dl", "dt", "dd", "details", "summary", "article", "main", "blockquote"],
 )
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_UTF8_NAMES = frozenset({"utf-8", "utf8", "utf-8-sig"})
+
+
+def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
+    return err.object[err.start : err.end].decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error("fundwatch-cp1252", _cp1252_bytes)
+
+
+def decode_html(raw: bytes) -> str:
+    """The text of an HTML page's bytes. A page that declares a charset other than UTF-8 is
+    decoded with it; otherwise the bytes are read as UTF-8 and each byte that is not valid
+    UTF-8 as Windows-1252, the encoding Italian CMSs most often really send while claiming
+    UTF-8 (a whole page in cp1252, or one pasted paragraph). "all’intervento" stays itself
+    instead of becoming "all\ufffdintervento" and a false change of the call's title."""
+    declared = _META_CHARSET.search(raw[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii", errors="replace").lower()
+        if name not in _UTF8_NAMES:
+            try:
+                return raw.decode(name, errors="replace")
+            except LookupError:
+                pass
+    return raw.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="fundwatch-cp1252")
 
 
 def clean_text(text: str | None) -> str:

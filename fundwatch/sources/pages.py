@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup
 
 from fundwatch.errors import ParseError
 from fundwatch.normalize import html_to_text, one_line
+from fundwatch.normalize.text import decode_html
 from fundwatch.sources.base import FetchContext, KeyValueCache
 
 __all__ = ["DetailMemory", "Remembered", "html_truncated", "item_page_text", "page_text"]
@@ -92,7 +93,7 @@ def html_truncated(body: bytes) -> bool:
 def page_text(html: bytes, url: str = "") -> str:
     """The readable text of an item's page: its main content, without menus and footers.
     ParseError when the page is an error page served with status 200 (its title says so)."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = BeautifulSoup(decode_html(html), "lxml")
     title = one_line(soup.title.get_text()) if soup.title is not None else ""
     if _ERROR_TITLE.search(title):
         raise ParseError(f"an error page, not the item's page ({title!r})", url=url)

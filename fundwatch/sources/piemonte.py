@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from itertools import product
 
-from bs4 import BeautifulSoup
 from pydantic import Field, field_validator
 
 from fundwatch.errors import FetchError, ParseError, ShapeChanged, SourceError
@@ -43,6 +42,7 @@ from fundwatch.sources.piemonte_pages import (
     feed_calls,
     parse_listing,
     payload_kind,
+    soup_of,
     source_path,
     teaser_call,
 )
@@ -151,7 +151,7 @@ def _parse(raw: bytes, params: PiemonteParams, source: str) -> list[Call]:
     head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<?xml", b"<rss")) and b"<html" not in head:
         return feed_calls(raw, source)
-    soup = BeautifulSoup(raw, "lxml")
+    soup = soup_of(raw)
     kind = payload_kind(raw, soup)
     if kind == "listing":
         listing = parse_listing(raw, params.base_url + "/", soup)

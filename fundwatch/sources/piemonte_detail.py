@@ -25,6 +25,7 @@ from fundwatch.sources.piemonte_pages import (
     first_item,
     heading,
     home_territories,
+    soup_of,
     source_path,
     status_element,
 )
@@ -48,7 +49,7 @@ def detail_call(
 ) -> Call:
     """Read a detail page. `url` is where it was fetched from; without it the page's own
     canonical, og:url or share link is used. ParseError when it is no detail page."""
-    soup = soup if soup is not None else BeautifulSoup(raw, "lxml")
+    soup = soup if soup is not None else soup_of(raw)
     article = soup.select_one("article.node--view-mode-full")
     if article is None:
         raise ParseError("not a detail page of bandi.regione.piemonte.it", url=url)

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup, Tag
 from fundwatch.errors import ParseError
 from fundwatch.models import Call, Territory
 from fundwatch.normalize import ROME, html_to_text, one_line
+from fundwatch.normalize.text import decode_html
 from fundwatch.sources.feeds import read_feed
 from fundwatch.sources.guards import check_shape
 from fundwatch.sources.site_defaults import territory
@@ -43,12 +44,17 @@ _COUNT = re.compile(r"(\d[\d.]*)\s+risultat", re.I)
 _PAGES = re.compile(r"pagina\s+(\d+)\s+di\s+(\d+)", re.I)
 
 
+def soup_of(raw: bytes) -> BeautifulSoup:
+    """A page of the site, parsed; bytes in the wrong encoding keep their characters."""
+    return BeautifulSoup(decode_html(raw), "lxml")
+
+
 def payload_kind(raw: bytes, soup: BeautifulSoup | None = None) -> PayloadKind | None:
     """Which of the site's payloads these bytes are, or None (an error page, something else)."""
     head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if (head.startswith(b"<?xml") and b"<html" not in head) or head.startswith((b"<rss", b"<feed")):
         return "feed"
-    soup = soup if soup is not None else BeautifulSoup(raw, "lxml")
+    soup = soup if soup is not None else soup_of(raw)
     if soup.select_one("article.node--view-mode-full") is not None:
         return "detail"
     if soup.select_one("div.view-id-ricerca, article.node--view-mode-teaser") is not None:
@@ -148,7 +154,7 @@ class ListingPage:
 def parse_listing(raw: bytes, url: str = "", soup: BeautifulSoup | None = None) -> ListingPage:
     """Read a listing page. ParseError when it is no listing at all (an error page served
     with 200); ShapeChanged when fewer than 80 % of the teasers can be read."""
-    soup = soup if soup is not None else BeautifulSoup(raw, "lxml")
+    soup = soup if soup is not None else soup_of(raw)
     if payload_kind(raw, soup) != "listing":
         raise ParseError("not a listing page of bandi.regione.piemonte.it", url=url)
     articles = soup.select("article.node--view-mode-teaser")

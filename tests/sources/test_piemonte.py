@@ -163,6 +163,16 @@ def test_listing_with_unreadable_teasers_is_a_shape_change() -> None:
         parse_listing(broken, "https://bandi.regione.piemonte.it/contributi-finanziamenti")
 
 
+@pytest.mark.parametrize(
+    "name", ["mayai_piemonte_listing_stato19.html", "piemonte_detail_esito_150489.html"]
+)
+def test_a_page_in_cp1252_claiming_utf8_reads_the_same(name: str) -> None:
+    """Otherwise "all’intervento" would read "all\ufffdintervento": a false title change."""
+    raw = fixture(f"piemonte/{name}")
+    cp1252 = raw.decode("utf-8").encode("cp1252", errors="strict")
+    assert KIND.parse(cp1252, PARAMS, "piemonte") == KIND.parse(raw, PARAMS, "piemonte")
+
+
 def test_listing_header_announces_total_and_pages() -> None:
     listing = parse_listing(fixture("piemonte/mayai_piemonte_listing_stato19.html"))
     assert (listing.found, len(listing.teasers), listing.total, listing.pages) == (9, 9, 54, 6)
