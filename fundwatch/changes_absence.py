@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from fundwatch.changes_status import BY_SOURCE, is_withdrawn
+from fundwatch.changes_status import BY_SOURCE, call_event, is_withdrawn
 from fundwatch.models import Call, ChangeEvent, ChangeKind, SourceResult, Status, status
 
 VANISHED = "vanished"
@@ -77,17 +77,7 @@ def absence_events(
         counts[call.source_id] = n
         if n == threshold:
             before = "withdrawn" if is_withdrawn(call) else status(call, now).value
-            events.append(
-                ChangeEvent(
-                    kind=ChangeKind.VANISHED,
-                    source=call.source,
-                    source_id=call.source_id,
-                    at=now,
-                    before=before,
-                    after=None,
-                    detail=str(n),
-                )
-            )
+            events.append(call_event(call, ChangeKind.VANISHED, now, before, None, str(n)))
     return events, counts
 
 
@@ -104,14 +94,4 @@ def reappeared(call: Call, now: datetime) -> list[ChangeEvent]:
     is_ = status(call, now)
     if is_withdrawn(call) or is_ not in (Status.OPEN, Status.FORTHCOMING):
         return []
-    return [
-        ChangeEvent(
-            kind=ChangeKind.REOPENED,
-            source=call.source,
-            source_id=call.source_id,
-            at=now,
-            before=VANISHED,
-            after=is_.value,
-            detail=BY_SOURCE,
-        )
-    ]
+    return [call_event(call, ChangeKind.REOPENED, now, VANISHED, is_.value, BY_SOURCE)]

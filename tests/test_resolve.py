@@ -427,26 +427,20 @@ def test_sibling_topics_of_one_call_on_two_sources_do_not_merge() -> None:
     # The search API (filtered) lists topic 02 and the bulk file topic 03 of the same EU call:
     # each source holds the call identifier once, yet the topics are two calls. A call whose
     # own id is an identifier (an EU topic code) is never joined to one with another such id.
-    t2 = call(
-        "eu_ft",
-        "HORIZON-MISS-2027-02-CANCER-02",
-        "Clinical research by Comprehensive Cancer Infrastructures for the benefit of patients "
-        "with common cancers",
-        lang="en",
-        issuer="European Commission",
-        identifiers=("HORIZON-MISS-2027-02-CANCER-02", "HORIZON-MISS-2027-02"),
-        deadlines=(Deadline(at=at("2027-09-21T00:00:00Z")),),
-    )
-    t3 = call(
-        "eu_ft_bulk",
-        "HORIZON-MISS-2027-02-CANCER-03",
-        "Clinical research by Comprehensive Cancer Infrastructures for the benefit of patients "
-        "with rare cancers",
-        lang="en",
-        issuer="European Commission",
-        identifiers=("HORIZON-MISS-2027-02-CANCER-03", "HORIZON-MISS-2027-02"),
-        deadlines=(Deadline(at=at("2027-09-21T00:00:00Z")),),
-    )
+    def topic(source: str, number: str, patients: str) -> Call:
+        code = f"HORIZON-MISS-2027-02-CANCER-{number}"
+        return call(
+            source,
+            code,
+            "Clinical research by Comprehensive Cancer Infrastructures for the benefit of "
+            f"patients with {patients} cancers",
+            lang="en",
+            issuer="European Commission",
+            identifiers=(code, "HORIZON-MISS-2027-02"),
+            deadlines=(Deadline(at=at("2027-09-21T00:00:00Z")),),
+        )
+
+    t2, t3 = topic("eu_ft", "02", "common"), topic("eu_ft_bulk", "03", "rare")
     assert merged_pairs([t2, t3]) == []
     # an aggregator naming only the call code cannot chain them together either
     agg = call(
