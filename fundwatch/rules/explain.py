@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
+from fundwatch.data.italy import EU_MEMBERS
 from fundwatch.normalize.audiences import audience_label
 from fundwatch.normalize.funds import fund_label
 from fundwatch.normalize.territories import lookup
@@ -157,7 +159,22 @@ def _territory(code: str, lang: str) -> str:
     if code == "IT":
         return ("l'Italia", "Italy")[_i(lang)]
     info = lookup(code)
-    return f"{info.label} ({info.code})" if info else code
+    if info is not None:
+        return f"{info.label} ({info.code})"
+    country = _country(code[:2], lang)
+    if country is None:
+        return code
+    return f"{country} ({code})" if len(code) == 2 else f"{code} ({country})"
+
+
+def _country(code: str, lang: str) -> str | None:
+    """The name of the member state of a NUTS code outside Italy (``BE`` -> Belgium; NUTS
+    writes Greece ``EL``, ISO ``GR``), else None."""
+    if code.upper() not in EU_MEMBERS:
+        return None
+    iso = {"EL": "GR"}.get(code.upper(), code.upper())
+    name = Locale.parse(lang[:2]).territories.get(iso)
+    return str(name) if name else None
 
 
 def _join(items: Sequence[str], lang: str) -> str:

@@ -206,13 +206,13 @@ def test_ngo_network_in_brussels() -> None:
     territory = poverty.outcome("territory")
     assert territory is not None
     assert reason_text(territory.reasons[0], "en") == (
-        "the call covers the European Union, which contains BE10"
+        "the call covers the European Union, which contains BE10 (Belgium)"
     )
     assert _why_not(v["eu_ft:HORIZON-MISS-2027-02-CANCER-02"], "en") == [
         "excluded: mentions 'clinical' in the title"
     ]
     assert _why_not(v["lazio-innova:59390"], "en")[0] == (
-        "excluded: the call is for Regione Lazio (ITI4), which does not contain BE10"
+        "excluded: the call is for Regione Lazio (ITI4), which does not contain BE10 (Belgium)"
     )
     italian = [ref for ref, verdict in v.items() if verdict.matched and not ref.startswith("eu_")]
     assert italian == []

@@ -155,3 +155,12 @@ def test_every_message_renders_in_both_languages_with_its_arguments() -> None:
         for lang in ("it", "en"):
             text = reason_text(Reason(code, args), lang)
             assert text and "{" not in text and "None" not in text, (code, lang, text)
+
+
+def test_territories_outside_italy_are_named_by_their_country() -> None:
+    outcome = Reason("territory.outside", {"call": ["ITC1"], "org": "BE10"})
+    assert reason_text(outcome, "en") == (
+        "excluded: the call is for Regione Piemonte (ITC1), which does not contain BE10 (Belgium)"
+    )
+    covers = Reason("territory.covers", {"call": "EL", "org": "EL30"})
+    assert reason_text(covers, "it") == "il bando copre Grecia (EL), che comprende EL30 (Grecia)"
