@@ -1,8 +1,10 @@
 """`fundwatch daemon`: APScheduler 3 jobs from config, shared safely between instances.
 
-Jobs: one fetch job per enabled source on its own schedule, plus the periodic jobs other
-modules register (outbox flush, digests, feed refresh). Every job is `coalesce=True`,
-`max_instances=1`, with a misfire grace, so a pause never replays a backlog.
+Jobs: one fetch job per enabled source on its own schedule, one digest job per profile at its
+digest time (daily, weekly or monthly, in the installation's zone: `digest_trigger`), plus the
+periodic jobs other modules register (outbox flush, catch-up publishing and feed refresh).
+Every job is `coalesce=True`, `max_instances=1`, with a misfire grace, so a pause never
+replays a backlog.
 
 Restarts: sources already overdue start soon after launch but staggered (`stagger_seconds`
 apart), never all at once; the others wait for their next slot.
@@ -31,8 +33,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from fundwatch.config import Config, SourceConfig
+from fundwatch.digest.options import DigestOptions
 from fundwatch.models import SourceResult
 from fundwatch.pipeline import make_client, run_sources
 from fundwatch.schedule import parse_schedule
@@ -57,6 +63,18 @@ def slot_gap(schedule_text: str, tz: ZoneInfo, now: datetime) -> timedelta:
     first = trigger.get_next_fire_time(None, now)
     second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
     return second - first if first and second else timedelta(days=1)
+
+
+def digest_trigger(opts: DigestOptions) -> CronTrigger:
+    """Fires at every digest slot of a profile: its time of day, on its weekday (weekly) or day
+    of the month (monthly), in its zone; the instants `latest_slot` counts periods from."""
+    at = opts.send_time
+    when: dict[str, int] = {"hour": at.hour, "minute": at.minute, "second": at.second}
+    if opts.frequency == "weekly":
+        when["day_of_week"] = opts.weekday  # 0 = Monday for both
+    elif opts.frequency == "monthly":
+        when["day"] = opts.day_of_month
+    return CronTrigger(timezone=opts.zone, **when)
 
 
 @dataclass(frozen=True)
@@ -130,13 +148,28 @@ class Daemon:
         self._settings = config.settings.daemon
         self.scheduler = BackgroundScheduler(timezone=config.settings.zone)
         self._gaps: dict[str, timedelta] = {}
-        self._periodic: list[tuple[str, PeriodicJob, timedelta]] = []
+        self._jobs: list[tuple[str, PeriodicJob, BaseTrigger, timedelta, bool]] = []
 
     # -- set-up ----------------------------------------------------------------------------
 
     def add_periodic(self, name: str, job: PeriodicJob, every: timedelta) -> None:
-        """Register a periodic job (outbox flush, digests, feeds) before `start()`."""
-        self._periodic.append((name, job, every))
+        """Register a periodic job (outbox flush, feeds) before `start()`; it first runs soon
+        after the start, then every `every`."""
+        trigger = IntervalTrigger(
+            seconds=int(every.total_seconds()), timezone=self.config.settings.zone
+        )
+        self._jobs.append((name, job, trigger, every, True))
+
+    def add_job(self, name: str, job: PeriodicJob, trigger: BaseTrigger, grace: timedelta) -> None:
+        """Register a job on its own trigger (a profile's digest time) before `start()`; a fire
+        missed by more than `grace` (the daemon was down) is skipped, not replayed."""
+        self._jobs.append((name, job, trigger, grace, False))
+
+    def run_soon(self, name: str) -> None:
+        """Bring job `name` forward to now (a digest was queued: flush the outbox)."""
+        job = self.scheduler.get_job(name)
+        if job is not None and not self._stop.is_set():
+            job.modify(next_run_time=self._clock())
 
     def start(self) -> None:
         now = self._clock()
@@ -166,25 +199,24 @@ class Daemon:
                 misfire_grace_time=int(self._gaps[src.id].total_seconds() // 2) or 1,
                 **extra,
             )
-        for name, job, every in self._periodic:
+        for name, job, trigger, grace, soon in self._jobs:
             self.scheduler.add_job(
                 self._guarded,
-                "interval",
-                seconds=int(every.total_seconds()),
+                trigger,
                 args=[name, job],
                 id=name,
                 name=name,
                 coalesce=True,
                 max_instances=1,
-                misfire_grace_time=int(every.total_seconds()),
-                next_run_time=now + timedelta(seconds=5),
+                misfire_grace_time=int(grace.total_seconds()) or 1,
+                **({"next_run_time": now + timedelta(seconds=5)} if soon else {}),
             )
         self.scheduler.start()
         log.info(
-            "daemon %s started: %d sources, %d periodic jobs",
+            "daemon %s started: %d sources, %d other jobs",
             self.instance_id,
             len(enabled),
-            len(self._periodic),
+            len(self._jobs),
         )
 
     def wait(self) -> None:

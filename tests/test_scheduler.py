@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import dataclasses
+import threading
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from fundwatch.config import SourceConfig
+from fundwatch.config import SourceConfig, load_config
+from fundwatch.digest.options import DigestOptions, latest_slot
 from fundwatch.schedule import parse_schedule
-from fundwatch.scheduler import first_runs, should_run, slot_gap
+from fundwatch.scheduler import Daemon, digest_trigger, first_runs, should_run, slot_gap
+from fundwatch.store import Store
+
+SHIPPED = Path(__file__).resolve().parents[1] / "config"
 
 ROME = ZoneInfo("Europe/Rome")
 NOW = datetime(2026, 11, 25, 10, 17, tzinfo=UTC)
@@ -160,3 +167,70 @@ def test_restart_staggers_overdue_sources_and_leaves_the_rest_to_their_slot() ->
         "c": NOW + timedelta(seconds=31),
         "d": NOW + timedelta(seconds=61),
     }
+
+
+# -- digests at each profile's time ---------------------------------------------------------
+
+
+def _opts(**kw: object) -> DigestOptions:
+    return DigestOptions(timezone="Europe/Rome", **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("opts", "expected"),
+    [
+        (_opts(frequency="daily", send_time=time(7, 30)), datetime(2026, 11, 26, 7, 30)),
+        (_opts(frequency="daily", send_time=time(12, 0)), datetime(2026, 11, 25, 12, 0)),
+        (_opts(frequency="weekly", weekday=3, send_time=time(9, 0)), datetime(2026, 11, 26, 9)),
+        (_opts(frequency="weekly", weekday=0, send_time=time(8, 0)), datetime(2026, 11, 30, 8)),
+        (
+            _opts(frequency="monthly", day_of_month=1, send_time=time(7, 30)),
+            datetime(2026, 12, 1, 7, 30),
+        ),
+    ],
+)
+def test_digest_fires_at_the_profiles_time_in_its_zone(
+    opts: DigestOptions, expected: datetime
+) -> None:
+    fire = digest_trigger(opts).get_next_fire_time(None, NOW)  # Wed 25 Nov, 11:17 in Rome
+    assert fire == expected.replace(tzinfo=ROME)
+    assert latest_slot(fire, opts) == fire  # the instant the digest's period starts at
+
+
+def test_digest_time_is_kept_across_the_dst_change() -> None:
+    opts = _opts(frequency="weekly", weekday=0, send_time=time(8, 0))
+    trigger = digest_trigger(opts)
+    fire = trigger.get_next_fire_time(None, datetime(2027, 3, 25, tzinfo=UTC))
+    assert fire.astimezone(UTC) == datetime(2027, 3, 29, 6, 0, tzinfo=UTC)  # CEST: 08:00 local
+    before = trigger.get_next_fire_time(None, datetime(2027, 3, 18, tzinfo=UTC))
+    assert before.astimezone(UTC) == datetime(2027, 3, 22, 7, 0, tzinfo=UTC)  # CET
+
+
+def test_daemon_registers_jobs_with_coalesce_one_instance_and_grace(tmp_path: Path) -> None:
+    config = dataclasses.replace(load_config(SHIPPED), sources=())
+    store = Store.open(f"sqlite:///{tmp_path / 'fw.db'}")
+    start = datetime.now(UTC)  # APScheduler computes fire times from the wall clock
+    daemon = Daemon(config, store, instance_id="t", clock=lambda: start)
+    ran: list[datetime] = []
+    opts = _opts(frequency="weekly", weekday=3, send_time=time(9, 0))
+    daemon.add_job("digest:x", ran.append, digest_trigger(opts), timedelta(hours=1))
+    daemon.add_periodic("deliver", ran.append, timedelta(minutes=5))
+    daemon.start()
+    try:
+        digest, deliver = daemon.scheduler.get_job("digest:x"), daemon.scheduler.get_job("deliver")
+        assert digest.next_run_time == digest_trigger(opts).get_next_fire_time(None, start)
+        local = digest.next_run_time.astimezone(ROME)
+        assert (local.weekday(), local.time()) == (3, time(9, 0))  # Thursday 09:00 in Rome
+        assert deliver.next_run_time == start + timedelta(seconds=5)
+        for job, grace in ((digest, 3600), (deliver, 300)):
+            assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, grace)
+        daemon.run_soon("deliver")  # brought forward: runs now, not in 5 s
+        deadline = datetime.now(UTC) + timedelta(seconds=3)
+        while not ran and datetime.now(UTC) < deadline:
+            threading.Event().wait(0.05)
+        assert ran == [start]
+    finally:
+        daemon.stop()
+        daemon.wait()
+        store.close()
+    assert not daemon.alive

@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -48,8 +49,9 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     from fundwatch.cli import app
     from fundwatch.digest.deliver import deliver, transport_for
     from fundwatch.digest.matching import default_matcher
+    from fundwatch.digest.options import options_for
     from fundwatch.digest.publish import links_for, publish
-    from fundwatch.scheduler import Daemon
+    from fundwatch.scheduler import Daemon, digest_trigger
 
     logging.getLogger("fundwatch").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     _log_to_stderr()
@@ -64,6 +66,20 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         report = publish(cfg, store, now, matcher=matcher, send=False)
         queued = sum(p.queued for p in report.profiles)
         log.info("publish: %d digests queued, %d feed files", queued, len(report.feed_files))
+        if queued:
+            daemon.run_soon("deliver")
+
+    def digest_job(profile_id: str) -> Callable[[datetime], None]:
+        def job(now: datetime) -> None:
+            report = publish(
+                cfg, store, now, matcher=matcher, only=[profile_id], send=False, write_feeds=False
+            )
+            queued = sum(p.queued for p in report.profiles)
+            log.info("digest %s: %d messages queued", profile_id, queued)
+            if queued:
+                daemon.run_soon("deliver")
+
+        return job
 
     def deliver_job(now: datetime) -> None:
         report = deliver(store.engine, transport_for(cfg.settings, owner=daemon.instance_id), now)
@@ -76,6 +92,11 @@ def cmd_daemon(args: argparse.Namespace) -> int:
                 f"; channel error: {report.channel_error}" if report.channel_error else "",
             )
 
+    # Each digest at its profile's time; every 15 minutes, the feed files and any digest whose
+    # time passed while no daemon ran (a digest is queued once per period, whoever queues it).
+    for profile in cfg.profiles:
+        trigger = digest_trigger(options_for(profile, cfg.settings.timezone))
+        daemon.add_job(f"digest:{profile.id}", digest_job(profile.id), trigger, timedelta(hours=1))
     daemon.add_periodic("publish", publish_job, timedelta(minutes=15))
     daemon.add_periodic("deliver", deliver_job, timedelta(seconds=settings.outbox_interval_seconds))
     server = None
