@@ -14,7 +14,8 @@ readers, a miss only shows it twice, so the rules are conservative. Two calls ar
 3. **title**: their titles, accent-folded, lower-cased and without stop words or the issuer's
    own words, score at least `threshold` with rapidfuzz (token_set_ratio when the two have a
    similar number of words, token_sort_ratio otherwise, so a title that merely contains
-   another is no match), the numbers in them agree ("Bando 2025" is not "Bando 2026"), the
+   another is no match), the numbers in them agree ("Bando 2025" is not "Bando 2026"), neither
+   has a word in place of one of the other's ("grandi imprese" is not "piccole imprese"), the
    normalised issuer is the same and not empty, and their last deadlines are within one day
    (or both are rolling with no deadline). Compared only within blocks of (issuer, deadline
    day), never all pairs.
