@@ -184,6 +184,8 @@ def test_sigterm_finishes_the_current_source_and_exits_cleanly(
             proc.kill()
     assert proc.returncode == 0, out
     assert "received SIGTERM" in out and "stopped" in out
+    # the signal came mid-fetch, and the source still finished before the daemon stopped
+    assert out.index("received SIGTERM") < out.index("eu-ft-esf: ok") < out.index("stopped")
     runs = _runs(db)
     assert ("eu-ft-esf", "ok") in runs  # the source in flight was finished and written whole
     assert len(Store.open(db).calls(source="eu-ft-esf")) == 2
