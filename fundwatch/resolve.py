@@ -10,7 +10,8 @@ readers, a miss only shows it twice, so the rules are conservative. Two calls ar
 2. **url**: their official page is the same after `normalize.canonical_url` (scheme, ``www``,
    trailing slash, tracking parameters, jsessionid). The page is `Call.url`, and also, for an
    aggregator that links to the issuer's page, ``Call.extra["official_url"]`` and documents of
-   kind "official" (as the incentivi kind records them). A site root never links;
+   kind "official" (as the incentivi kind records them). A site root, a relative link or a
+   non-web address (mailto:) never links;
 3. **title**: their titles, accent-folded, lower-cased and without stop words or the issuer's
    own words, score at least `threshold` with rapidfuzz (token_set_ratio when the two have a
    similar number of words, token_sort_ratio otherwise, so a title that merely contains
@@ -258,7 +259,8 @@ def _urls(call: Call) -> list[str]:
         if not raw.strip():
             continue
         url = canonical_url(raw)
-        if urlsplit(url).path not in ("", "/"):
+        parts = urlsplit(url)
+        if parts.scheme == "https" and parts.netloc and parts.path not in ("", "/"):
             out.append(url)
     return out
 

@@ -200,6 +200,13 @@ def test_different_query_or_path_is_a_different_page() -> None:
     assert merged_pairs([insediamento(), other, sibling]) == []
 
 
+@pytest.mark.parametrize("link", ["/bando/1", "bando/1", "mailto:bandi@regione.piemonte.it"])
+def test_a_relative_or_non_web_link_never_links(link: str) -> None:
+    a = call("incentivi", "node/1", "Bando A", extra={"official_url": link})
+    b = call("piemonte", "1", "Bando B", url=link)
+    assert merged_pairs([a, b]) == []
+
+
 def test_a_site_root_never_links() -> None:
     a = call(
         "incentivi",
