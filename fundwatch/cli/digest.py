@@ -11,7 +11,9 @@ from fundwatch.cli import app
 from fundwatch.errors import FundwatchError
 
 if TYPE_CHECKING:
+    from fundwatch.digest.build import Digest
     from fundwatch.digest.deliver import DeliveryReport
+    from fundwatch.store import Store
 
 # The digest machinery (jinja2, icalendar, the rules engine) is imported inside each command,
 # so that `fundwatch --help` and the other commands do not pay for it.
@@ -109,6 +111,9 @@ def cmd_digest(args: argparse.Namespace) -> int:
             print(f"Subject: {rendered.subject}\n")
             print(rendered.text, end="")
             print(f"\nHTML: {out}", file=sys.stderr)
+            note = _preview_note(store, profile.id, digest)
+            if note:
+                print(note, file=sys.stderr)
             return 0
         report = publish(
             cfg,
@@ -127,6 +132,22 @@ def cmd_digest(args: argparse.Namespace) -> int:
         "queued; send them with `fundwatch deliver`"
     )
     return 0
+
+
+def _preview_note(store: Store, profile_id: str, digest: Digest) -> str:
+    """Why the previewed digest would not be sent now, or ""."""
+    from fundwatch.digest.publish import CHANNEL
+    from fundwatch.store import outbox
+
+    mark = outbox.delivery_mark(store.engine, profile_id, CHANNEL)
+    if mark is not None and mark.last_period == digest.period.key:
+        return (
+            f"note: the digest of period {digest.period.key} was already queued; this preview "
+            "shows what the next period's digest holds so far"
+        )
+    if digest.empty and not digest.options.send_empty:
+        return "note: nothing to report, and the profile skips empty digests (empty_digest: skip)"
+    return ""
 
 
 def cmd_deliver(args: argparse.Namespace) -> int:

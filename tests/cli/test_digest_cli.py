@@ -19,6 +19,7 @@ from tests.digest.conftest import SECRET, seed
 from tests.digest.smtpd import free_port
 
 NOW = "2026-09-17T06:00:00+00:00"
+LATER = "2028-01-10T06:00:00+00:00"  # every seeded deadline has passed
 
 
 @pytest.fixture
@@ -66,6 +67,18 @@ def test_preview_writes_html_and_prints_text(workdir: Path) -> None:
     # a preview queues nothing: the real digest can still be queued afterwards
     queued = fundwatch("digest", "esf-daily", "--now", NOW, cwd=workdir, env=env(workdir))
     assert queued.stdout.startswith("esf-daily 2026-09-17: queued, 1 messages queued")
+    # previewing the queued period says so; later, an empty digest says it would be skipped
+    again = fundwatch(
+        "digest", "esf-daily", "--preview", "--now", NOW, cwd=workdir, env=env(workdir)
+    )
+    assert "note: the digest of period 2026-09-17 was already queued" in again.stderr
+    later = fundwatch(
+        "digest", "esf-daily", "--preview", "--now", LATER, cwd=workdir, env=env(workdir)
+    )
+    assert later.stdout.startswith("Subject: ESF+ watchers: nothing new\n"), later.stdout
+    assert later.stderr.strip().splitlines()[-1] == (
+        "note: nothing to report, and the profile skips empty digests (empty_digest: skip)"
+    )
 
 
 def test_queue_then_deliver_writes_eml_files(workdir: Path) -> None:
@@ -117,7 +130,7 @@ def test_serve_answers_on_loopback(workdir: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(600):  # up to a minute: a busy machine starts Python slowly
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
