@@ -168,10 +168,18 @@ def _calendar_day(moment: datetime) -> date | None:
     return None
 
 
+_EPOCH_MS_FLOOR = 10**11
+"""Epoch ms below this (before March 1973) are placeholders such as 0, never a call's date."""
+
+
 def _moment(value: Any, *, end_of_day: bool) -> datetime | None:
     if isinstance(value, Decimal):
         value = int(value)
     if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return None
+    number = value.strip() if isinstance(value, str) else value
+    numeric = isinstance(number, int | float) or number.lstrip("-").isdigit()
+    if numeric and float(number) < _EPOCH_MS_FLOOR:
         return None
     moment = parse_datetime(value, BRUSSELS)
     if moment is None:
@@ -281,6 +289,8 @@ def topic_budget(overview: Any, identifier: str) -> tuple[Budget, int | None]:
                 if value is not None:
                     bucket.append(value)
             expected = row.get("expectedGrants")
+            if isinstance(expected, str) and expected.strip().isdigit():
+                expected = int(expected)
             if isinstance(expected, int) and not isinstance(expected, bool):
                 grants = (grants or 0) + expected
     budget = Budget(

@@ -110,10 +110,11 @@ def test_budget_rows_are_matched_exactly_and_summed_over_years() -> None:
             "1": [{"action": "X-2 - RIA", "budgetYearMap": {"2026": "100", "2027": 50}}],
             "2": [{"action": "X-2-a - RIA", "budgetYearMap": {"2026": 999}}],
             "3": [{"action": "X-2 - RIA", "budgetYearMap": {"2028": "1.5"}, "expectedGrants": 2}],
+            "4": [{"action": "X-2 - CSA", "budgetYearMap": {}, "expectedGrants": "3"}],
         }
     }
     budget, grants = topic_budget(overview, "X-2")
-    assert (budget.total_eur, grants) == (Decimal("151.5"), 2)
+    assert (budget.total_eur, grants) == (Decimal("151.5"), 5)
     assert topic_budget("not an object", "X-2") == (topic_budget(None, "X-2")[0], None)
 
 
@@ -133,6 +134,8 @@ def test_truncated_budget_overview_costs_only_the_budget() -> None:
         ("2023-03-09T00:00:00.000+0100", "2023-03-09T22:59:59+00:00"),  # older offsets
         (1737500400000, "2025-01-22T22:59:59+00:00"),  # epoch ms, as the bulk file has them
         ("1737500400000", "2025-01-22T22:59:59+00:00"),
+        (0, None),  # placeholders, not 1 January 1970
+        ("0", None),
         ("09 March 2023", "2023-03-09T22:59:59+00:00"),  # inside `actions`
         ("2024-02-07T17:00:00.000+0000", "2024-02-07T17:00:00+00:00"),  # a real time is kept
         ("", None),
