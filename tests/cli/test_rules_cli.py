@@ -83,7 +83,7 @@ def test_match_all_shows_why_not(site: tuple[Path, dict[str, str]]) -> None:
     assert result.returncode == 0, result.stderr
     rows = {r["call"]: r for r in json.loads(result.stdout)}
     assert len(rows) == len(fixture_calls())
-    assert sum(r["matched"] for r in rows.values()) == 10
+    assert sum(r["matched"] for r in rows.values()) == 8
     tertium = rows["socrata:RLP12026052483"]
     assert tertium["reasons"] == [
         "esclusa: il bando è per Regione Lombardia (ITC4), che non comprende Comune di Torino "
@@ -93,7 +93,7 @@ def test_match_all_shows_why_not(site: tuple[Path, dict[str, str]]) -> None:
     table = fundwatch("match", "comune-torino", "--now", NOW, cwd=cwd, env=env)
     assert table.returncode == 0, table.stderr
     assert table.stdout.splitlines()[-1] == (
-        f"comune-torino: 10 of {len(fixture_calls())} stored calls match"
+        f"comune-torino: 8 of {len(fixture_calls())} stored calls match"
     )
 
 
@@ -160,7 +160,7 @@ def test_preview_shows_calls_entering_and_leaving(site: tuple[Path, dict[str, st
     assert result.returncode == 0, result.stderr
     (report,) = json.loads(result.stdout)
     assert (report["profile"], report["kind"]) == ("comune-torino", "changed")
-    assert (report["before_count"], report["after_count"]) == (10, 9)
+    assert (report["before_count"], report["after_count"]) == (8, 7)
     moves = [(c["direction"], c["call"], c["current"]) for c in report["changes"]]
     autism = (
         "piemonte:contributi-finanziamenti/progetti-e-iniziative-dedicati-alle-persone-"
@@ -179,7 +179,7 @@ def test_preview_shows_calls_entering_and_leaving(site: tuple[Path, dict[str, st
     text = fundwatch("preview", "--profiles", "edited", "--now", NOW, "--no-past", cwd=cwd, env=env)
     assert text.returncode == 0, text.stderr
     lines = text.stdout.splitlines()
-    assert lines[0] == "comune-torino (modificato): 10 → 9 bandi pertinenti ora (+1 −2)"
+    assert lines[0] == "comune-torino (modificato): 8 → 7 bandi pertinenti ora (+1 −2)"
     assert lines[1] == f"  + {ITS}: Programmazione offerta formativa ITS Academy 2026-2029"
     assert lines[2:5] == [
         "      prima: non pertinente",

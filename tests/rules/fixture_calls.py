@@ -1,8 +1,8 @@
 """The real recorded payloads of every source kind, parsed as the shipped config reads them.
 
 Kinds whose defaults fit are parsed with their default params (``get_kind(kind).params``);
-the generic ``wp_rest`` sites with their params from the shipped ``config/sources.yaml``;
-the generic ``rss`` kind reads the Piemonte feed with the configuration its own tests use.
+the generic ``wp_rest`` sites and the generic ``rss`` feed of Piemonte (which marks the
+feed's tenders as procurement) with their params from the shipped ``config/sources.yaml``.
 """
 
 from __future__ import annotations
@@ -18,17 +18,6 @@ from tests.golden import fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The Piemonte feed read by the generic kind as tests/sources/test_rss.py configures it: its
-# descriptions are too short to read places from (with detection on, "Sintel di Aria Lombardia
-# Spa", the e-procurement platform, reads as Lombardia).
-PIEMONTE_FEED: dict[str, Any] = {
-    "url": "https://bandi.regione.piemonte.it/tutti/rss.xml",
-    "issuer": "Regione Piemonte",
-    "territories": ["ITC1"],
-    "detect_in_text": False,
-    "status_words": {"open": ["Aperto"], "closed": ["Scaduto", "Esito"]},
-}
-
 # (kind or shipped source id, fixture path, params or None for the defaults)
 FIXTURES: tuple[tuple[str, str, dict[str, Any] | None], ...] = (
     ("eu_ft", "eu_ft/viabolat_sedia_search_apiv2.154_5results_es-en-ro.json", None),
@@ -38,7 +27,7 @@ FIXTURES: tuple[tuple[str, str, dict[str, Any] | None], ...] = (
     ("piemonte", "piemonte/piemonte_detail_aperto_18454.html", None),
     ("piemonte", "piemonte/piemonte_detail_esito_150489.html", None),
     ("piemonte", "piemonte/piemonte_tutti_rss.xml", None),
-    ("rss", "piemonte/piemonte_tutti_rss.xml", PIEMONTE_FEED),
+    ("piemonte-tutti-feed", "piemonte/piemonte_tutti_rss.xml", None),
     ("socrata", "lombardia/lombardia_bukx-h2uy_row_and_detail_fixture.json", None),
     ("socrata", "lombardia/mayai_socrata_k6cb-4hbm_tenders_rows.json", None),
     (

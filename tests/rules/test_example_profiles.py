@@ -16,14 +16,15 @@ from pathlib import Path
 import pytest
 
 from fundwatch.config import Profile, load_config
-from fundwatch.rules import Verdict, judge
+from fundwatch.rules import Result, Verdict, judge
 from fundwatch.rules.explain import reason_text
 from tests.rules.fixture_calls import ROOT, fixture_calls
 
 NOW = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 GOLDEN = Path(__file__).parent / "golden"
-PIEMONTE = "piemonte:contributi-finanziamenti/"
-RSS = "rss:https://bandi.regione.piemonte.it/"
+PIEMONTE_KIND = "piemonte:"
+PIEMONTE = PIEMONTE_KIND + "contributi-finanziamenti/"
+FEED = "piemonte-tutti-feed:https://bandi.regione.piemonte.it/"
 ESF_PLUS_EU = {
     "eu_ft_bulk:ESF-2027-PEP-ENGAGEMENT",
     "eu_ft_bulk:ESF-2026-AG-TCS",
@@ -36,24 +37,21 @@ PIEMONTE_SOCIAL = {
     PIEMONTE + "progetti-e-iniziative-dedicati-alle-persone-con-disturbi-del-neuro",
     PIEMONTE + "realizzazione-di-case-rifugio",
 }
-# The generic feed kind cannot tell tenders from grants on this feed (no type in the items),
-# so two "gare-appalto" items it reads pass the call-type gate; the piemonte kind types them.
-RSS_TENDER_TRATTA = (
-    RSS + "gare-appalto/interventi-contro-tratta-rete-antitratta-piemonte-valle-daosta-bando-82026"
+# Tenders of Piemonte ("gare-appalto"), typed by the piemonte kind and by the shipped feed's
+# call-type rule: their type keeps them out even when they are on a profile's themes.
+TENDER_TRATTA = (
+    "gare-appalto/interventi-contro-tratta-rete-antitratta-piemonte-valle-daosta-bando-82026"
 )
-RSS_TENDER_WELFARE = RSS + (
+TENDER_WELFARE = (
     "gare-appalto/servizio-controllo-progetti-rafforzamento-welfare-territoriale-sostegno-"
     "persone-piu-vulnerabili"
 )
 
 EXPECTED_MATCHES = {
-    "comune-torino": ESF_PLUS_EU | PIEMONTE_SOCIAL | {RSS_TENDER_TRATTA, RSS_TENDER_WELFARE},
+    "comune-torino": ESF_PLUS_EU | PIEMONTE_SOCIAL,
     "coop-sociale-torino": ESF_PLUS_EU
     | PIEMONTE_SOCIAL
-    | {
-        PIEMONTE + "autorizzazione-finanziamento-offerta-formativa-iefp-ciclo-formativo-20262030",
-        RSS_TENDER_WELFARE,
-    },
+    | {PIEMONTE + "autorizzazione-finanziamento-offerta-formativa-iefp-ciclo-formativo-20262030"},
     "comune-lombardia-piccolo": set(),
     "ngo-network-brussels": ESF_PLUS_EU,
 }
@@ -138,13 +136,23 @@ def test_torino() -> None:
     )
 
 
-def test_torino_tender_typed_by_the_piemonte_kind_is_excluded() -> None:
-    v = _verdicts("comune-torino")
-    typed = v[RSS_TENDER_WELFARE.replace(RSS, "piemonte:")]
-    assert _why_not(typed, "en") == [
-        "excluded: a call of type 'procurement', which the profile leaves out"
-    ]
-    assert v[RSS_TENDER_WELFARE].matched
+@pytest.mark.parametrize("profile_id", ["comune-torino", "coop-sociale-torino"])
+def test_tenders_are_left_out_by_type_alone(profile_id: str) -> None:
+    """Typed by the piemonte kind (page type) and by the shipped feed's call-type rule (its
+    link), a tender on the profile's themes fails on its type and nothing else."""
+    v = _verdicts(profile_id)
+    for ref in (PIEMONTE_KIND + TENDER_WELFARE, FEED + TENDER_WELFARE, FEED + TENDER_TRATTA):
+        assert v[ref].excluded_by[0] == "call_type", ref
+        assert _why_not(v[ref], "en")[0] == (
+            "excluded: a call of type 'procurement', which the profile leaves out"
+        )
+    # what the type alone keeps out: on the profile's interests, and for the coop (an
+    # impresa) open to it as well
+    welfare = v[FEED + TENDER_WELFARE]
+    interest = welfare.outcome("interest")
+    assert interest is not None and interest.result is Result.PASS
+    expected = {"comune-torino": ("call_type", "audience"), "coop-sociale-torino": ("call_type",)}
+    assert welfare.excluded_by == expected[profile_id]
 
 
 def test_social_cooperative() -> None:

@@ -51,7 +51,7 @@ def test_edit_adds_and_removes_known_calls() -> None:
         (SHELTERS, NOW - timedelta(days=30))
     ]
     assert result.past("enters") == []
-    assert (result.before_count, result.after_count) == (10, 9)
+    assert (result.before_count, result.after_count) == (8, 7)
 
     enters = result.current("enters")[0]
     assert enters.before is not None and enters.before.excluded_by == ("interest", "relevance")
@@ -70,9 +70,9 @@ def test_new_and_unchanged_profiles() -> None:
     newcomer = torino.model_copy(update={"id": "torino-bis"})
     unchanged, added = preview([torino], [torino, newcomer], snapshots)
     assert (unchanged.kind, unchanged.changes) == ("unchanged", ())
-    assert unchanged.before_count == unchanged.after_count == 10
+    assert unchanged.before_count == unchanged.after_count == 8
     assert added.kind == "added" and added.before_count == 0
-    assert len(added.current("enters")) == 10
+    assert len(added.current("enters")) == 8
     assert all(c.before is None for c in added.changes)
 
 
