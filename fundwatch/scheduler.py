@@ -9,10 +9,11 @@ replays a backlog.
 Restarts: sources already overdue start soon after launch but staggered (`stagger_seconds`
 apart), never all at once; the others wait for their next slot.
 
-Several instances (PostgreSQL): before fetching, an instance checks that no run of that source
-started within the current slot and takes the lease ``source:<id>``; the lease is renewed while
-the run reports progress and released at the end, so no slot is fetched twice and a killed
-instance's lease expires after `lease_seconds`, when another instance takes the work over.
+Several instances (PostgreSQL): before fetching, an instance takes the lease ``source:<id>``,
+then checks that no run of that source started within the current slot; the lease is renewed
+every third of its life while the run lasts and released at the end, so no slot is fetched
+twice and a killed instance's lease expires after `lease_seconds`, when another instance takes
+the work over.
 
 Failing sources back off: after n consecutive failures the next try waits
 ``min(gap * 2**(n-1), max_backoff)`` from the last error, instead of every slot.
@@ -239,16 +240,12 @@ class Daemon:
     def _guarded(self, name: str, job: PeriodicJob) -> None:
         if self._stop.is_set():
             return
-        if not leases.claim(
-            self.store.engine,
-            f"job:{name}",
-            self.instance_id,
-            timedelta(seconds=self._settings.lease_seconds),
-            self._clock(),
-        ):
+        ttl = timedelta(seconds=self._settings.lease_seconds)
+        if not leases.claim(self.store.engine, f"job:{name}", self.instance_id, ttl, self._clock()):
             return
         try:
-            job(self._clock())
+            with _Heartbeat(self, f"job:{name}", ttl):
+                job(self._clock())
         except Exception:
             log.exception("periodic job %s failed", name)
         finally:
@@ -278,14 +275,12 @@ class Daemon:
             if not decision.run:
                 log.info("skip %s: %s", source_id, decision.reason)
                 return
-            with make_client(self.config.settings, cache=self.store.http_cache()) as client:
+            with (
+                _Heartbeat(self, name, ttl),
+                make_client(self.config.settings, cache=self.store.http_cache()) as client,
+            ):
                 outcomes = run_sources(
-                    self.config,
-                    self.store,
-                    client,
-                    only=[source_id],
-                    clock=self._clock,
-                    progress=_LeaseKeeper(self.store, name, self.instance_id, ttl, self._clock),
+                    self.config, self.store, client, only=[source_id], clock=self._clock
                 )
             for outcome in outcomes:
                 log.info(
@@ -303,23 +298,31 @@ class Daemon:
             leases.release(self.store.engine, name, self.instance_id)
 
 
-class _LeaseKeeper:
-    """Renews a source lease whenever the run reports progress."""
+class _Heartbeat:
+    """Renews a lease every third of its time-to-live while the work it covers runs: a live
+    instance keeps it however long a source takes, a killed one stops renewing and its lease
+    runs out after at most `ttl`."""
 
-    def __init__(
-        self, store: Store, name: str, owner: str, ttl: timedelta, clock: Callable[[], datetime]
-    ) -> None:
-        self._args = (store, name, owner, ttl, clock)
+    def __init__(self, daemon: Daemon, name: str, ttl: timedelta) -> None:
+        self._daemon, self._name, self._ttl = daemon, name, ttl
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"lease {name}", daemon=True)
 
-    def _renew(self) -> None:
-        store, name, owner, ttl, clock = self._args
-        leases.claim(store.engine, name, owner, ttl, clock())
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
 
-    def started(self, source: SourceConfig, index: int, total: int) -> None:
-        self._renew()
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
 
-    def note(self, source: SourceConfig, message: str) -> None:
-        self._renew()
-
-    def finished(self, source: SourceConfig, result: SourceResult, summary: RunSummary) -> None:
-        pass
+    def _beat(self) -> None:
+        d = self._daemon
+        while not self._done.wait(self._ttl.total_seconds() / 3):
+            try:
+                if not leases.claim(
+                    d.store.engine, self._name, d.instance_id, self._ttl, d._clock()
+                ):
+                    log.warning("lease %s was lost to another instance", self._name)
+            except Exception:  # a database blip: try again at the next beat
+                log.exception("could not renew lease %s", self._name)

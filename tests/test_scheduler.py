@@ -13,8 +13,15 @@ import pytest
 from fundwatch.config import SourceConfig, load_config
 from fundwatch.digest.options import DigestOptions, latest_slot
 from fundwatch.schedule import parse_schedule
-from fundwatch.scheduler import Daemon, digest_trigger, first_runs, should_run, slot_gap
-from fundwatch.store import Store
+from fundwatch.scheduler import (
+    Daemon,
+    _Heartbeat,
+    digest_trigger,
+    first_runs,
+    should_run,
+    slot_gap,
+)
+from fundwatch.store import Store, leases
 
 SHIPPED = Path(__file__).resolve().parents[1] / "config"
 
@@ -234,3 +241,20 @@ def test_daemon_registers_jobs_with_coalesce_one_instance_and_grace(tmp_path: Pa
         daemon.wait()
         store.close()
     assert not daemon.alive
+
+
+def test_a_lease_is_kept_while_the_work_lasts_and_runs_out_after(tmp_path: Path) -> None:
+    config = dataclasses.replace(load_config(SHIPPED), sources=())
+    store = Store.open(f"sqlite:///{tmp_path / 'fw.db'}")
+    daemon = Daemon(config, store, instance_id="busy")
+    ttl = timedelta(seconds=1.5)
+    try:
+        assert leases.claim(store.engine, "source:x", "busy", ttl, datetime.now(UTC))
+        with _Heartbeat(daemon, "source:x", ttl):  # a source run three times longer than ttl
+            for _ in range(9):
+                threading.Event().wait(0.5)
+                assert not leases.claim(store.engine, "source:x", "other", ttl, datetime.now(UTC))
+        threading.Event().wait(1.7)  # no more beats (as after SIGKILL): it expires
+        assert leases.claim(store.engine, "source:x", "other", ttl, datetime.now(UTC))
+    finally:
+        store.close()
