@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import shutil
+import typing
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
-from fundwatch.config import load_config
+from fundwatch.config import Profile, Settings, load_config
+from fundwatch.config.sources import SourcesFile
 from fundwatch.errors import ConfigError
-from fundwatch.sources import KINDS
+from fundwatch.resolve import ResolutionOverrides
+from fundwatch.sources import KINDS, get_kind
 
 SHIPPED = Path(__file__).resolve().parents[1] / "config"
 
@@ -22,6 +27,40 @@ def test_every_shipped_file_loads() -> None:
     for src in cfg.sources:
         assert src.kind in KINDS
         assert src.id in cfg.source_params
+
+
+def _models(model: type[BaseModel]) -> Iterator[type[BaseModel]]:
+    """`model` and every model nested in its fields, each once."""
+    seen: set[type[BaseModel]] = set()
+    todo = [model]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        yield current
+        for f in current.model_fields.values():
+            stack: list[object] = [f.annotation]
+            while stack:
+                t = stack.pop()
+                if isinstance(t, type) and issubclass(t, BaseModel):
+                    todo.append(t)
+                stack.extend(typing.get_args(t))
+
+
+@pytest.mark.parametrize(
+    "top",
+    [Settings, SourcesFile, Profile, ResolutionOverrides]
+    + [get_kind(k).params for k in sorted(KINDS)],
+    ids=lambda m: m.__name__,
+)
+def test_every_config_field_is_described_and_unknown_keys_are_refused(
+    top: type[BaseModel],
+) -> None:
+    for model in _models(top):
+        missing = [n for n, f in model.model_fields.items() if not f.description]
+        assert missing == [], model.__name__
+        assert model.model_config.get("extra") == "forbid", model.__name__
 
 
 @pytest.fixture
@@ -50,8 +89,21 @@ def test_bad_email_names_file_and_path(cfgdir: Path, monkeypatch: pytest.MonkeyP
 def test_invalid_yaml_gives_line_and_column(cfgdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(cfgdir.parent)
     (cfgdir / "fundwatch.yaml").write_text("timezone: Europe/Rome\nhttp:\n  contact: [a\n")
-    msg = _error(Path("config"))
-    assert msg.startswith("config/fundwatch.yaml: invalid YAML at line 4, column 1: ")
+    assert _error(Path("config")) == (
+        "config/fundwatch.yaml: invalid YAML at line 4, column 1: expected ',' or ']', but got "
+        "'<stream end>' (while parsing a flow sequence that starts at line 3, column 12)"
+    )
+    (cfgdir / "fundwatch.yaml").write_text("timezone: Europe/Rome\n  http: 1\n")
+    assert _error(Path("config")) == (
+        "config/fundwatch.yaml: invalid YAML at line 2, column 7: mapping values are not "
+        "allowed here"
+    )
+    (cfgdir / "profiles" / "torino.yaml").write_text("name: 'Comune di Torino\n")
+    (cfgdir / "fundwatch.yaml").write_text("")
+    assert _error(Path("config")) == (
+        "config/profiles/torino.yaml: invalid YAML at line 2, column 1: found unexpected end of "
+        "stream (while scanning a quoted scalar that starts at line 1, column 7)"
+    )
 
 
 def test_unknown_source_kind_lists_known_ones(

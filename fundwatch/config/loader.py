@@ -29,13 +29,23 @@ def read_yaml(path: Path, display: str) -> Any:
     try:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError(display, f"invalid YAML at {where}{problem}") from None
+        raise ConfigError(display, _yaml_problem(exc)) from None
     except yaml.YAMLError as exc:
         raise ConfigError(display, f"invalid YAML: {exc}") from None
     return {} if data is None else data
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    """``invalid YAML at line L, column C: problem``, plus where the unfinished construct
+    began when that is elsewhere (an unclosed ``[`` or quote is reported at the end of the
+    file, but the mistake is where it opened)."""
+    mark = exc.problem_mark or exc.context_mark
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    text = f"invalid YAML{where}: {exc.problem or exc.context or 'unreadable'}"
+    ctx = exc.context_mark
+    if exc.problem and exc.context and ctx is not None and ctx is not mark:
+        text += f" ({exc.context} that starts at line {ctx.line + 1}, column {ctx.column + 1})"
+    return text
 
 
 def validate(model: type[M], data: Any, display: str, *, prefix: str = "") -> M:
