@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
 
 from fundwatch.config import SourceConfig
 from fundwatch.http import CachedResponse
@@ -22,6 +28,7 @@ from fundwatch.models import (
     Territory,
 )
 from fundwatch.store import Store
+from fundwatch.store.db import alembic_config
 
 T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
@@ -146,6 +153,41 @@ def test_caches_round_trip(store: Store) -> None:
     assert http.get("https://example.org/a") == CachedResponse(
         '"etag"', None, b"\x00body\nwith newline"
     )
+
+
+def test_opening_applies_every_migration_and_they_match_the_tables(database_url: str) -> None:
+    """A new database is brought to the newest revision on open, and the migrated schema is
+    exactly what the SQLModel tables declare (a table changed without a migration fails)."""
+    store = Store.open(database_url)
+    try:
+        with store.engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            assert ctx.get_current_revision() == head
+            assert compare_metadata(ctx, SQLModel.metadata) == []
+            tables = set(inspect(conn).get_table_names())
+        assert {
+            "source",
+            "source_run",
+            "call",
+            "call_version",
+            "change_event",
+            "delivery_state",
+            "outbox",
+        } <= tables
+    finally:
+        store.close()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'var' / 'fundwatch.db'}")
+    try:
+        with store.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        store.close()
+    assert (tmp_path / "var" / "fundwatch.db").exists()  # the folder is created on demand
 
 
 def test_reopening_is_idempotent(database_url: str) -> None:
