@@ -17,24 +17,35 @@ from fundwatch.config.sources import SourcesFile
 from fundwatch.errors import FundwatchError
 from fundwatch.http import MemoryHttpCache
 from fundwatch.models import status
+from fundwatch.resolve import ResolutionOverrides
 from fundwatch.serialize import call_to_json
 from fundwatch.sources import KINDS, UnknownKind, get_kind
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check",
         help="validate every config file",
-        description="Validate fundwatch.yaml, sources.yaml and profiles/*.yaml.",
+        description="Validate fundwatch.yaml, sources.yaml, resolution.yaml and profiles/*.yaml.\n"
+        "The first error names the file and the path inside it; exit status 2.",
+        epilog="examples:\n  fundwatch check\n  fundwatch --config /etc/fundwatch check\n"
+        "  FUNDWATCH_CONFIG=/etc/fundwatch fundwatch check",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
         "schema",
         help="write JSON Schemas for the config files",
-        description="Write a JSON Schema per config file kind, for editors.",
+        description="Write a JSON Schema per config file kind (and per source kind's params), "
+        "for editors that validate YAML.",
+        epilog="example: fundwatch schema --out schema/ && ls schema/",
     )
-    p.add_argument("--out", default="schema", help="output folder (default: ./schema)")
+    p.add_argument(
+        "--out", default="schema", metavar="DIR", help="output folder (default: ./schema)"
+    )
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser(
@@ -70,7 +81,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="JSON array instead of a table")
     p.set_defaults(func=cmd_calls)
 
-    p = sub.add_parser("sources", help="health of every source: last success, last error, counts")
+    p = sub.add_parser(
+        "sources",
+        help="health of every source: last success, last error, counts",
+        epilog="examples:\n  fundwatch sources\n  fundwatch sources --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--json", action="store_true", help="JSON instead of a table")
     p.set_defaults(func=cmd_sources)
 
@@ -125,20 +141,30 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    schemas: dict[str, dict[str, Any]] = {
-        "fundwatch.schema.json": Settings.model_json_schema(),
-        "sources.schema.json": SourcesFile.model_json_schema(),
-        "profile.schema.json": Profile.model_json_schema(),
-    }
-    for name in sorted(KINDS):
-        try:
-            schemas[f"source-params.{name}.schema.json"] = get_kind(name).params.model_json_schema()
-        except (ImportError, UnknownKind):
-            continue
-    for name, schema in schemas.items():
+    for name, schema in config_schemas().items():
         (out / name).write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
         print(out / name)
     return 0
+
+
+def config_schemas() -> dict[str, dict[str, Any]]:
+    """File name -> JSON Schema, one per config file kind and one per source kind's params.
+
+    A profile file may leave out `id` (the file name is the default), so the profile schema
+    does not require it.
+    """
+    profile = Profile.model_json_schema()
+    profile["required"] = [k for k in profile.get("required", []) if k != "id"]
+    profile["properties"]["id"]["description"] += " Default: the file name without .yaml."
+    schemas: dict[str, dict[str, Any]] = {
+        "fundwatch.schema.json": Settings.model_json_schema(),
+        "sources.schema.json": SourcesFile.model_json_schema(),
+        "profile.schema.json": profile,
+        "resolution.schema.json": ResolutionOverrides.model_json_schema(),
+    }
+    for name in sorted(KINDS):
+        schemas[f"source-params.{name}.schema.json"] = get_kind(name).params.model_json_schema()
+    return {name: {"$schema": JSON_SCHEMA_DIALECT, **s} for name, s in schemas.items()}
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -188,6 +214,8 @@ def cmd_calls(args: argparse.Namespace) -> int:
         stored = store.calls(source=args.source, open_at=now if args.open else None)
     finally:
         store.close()
+    if args.source and not stored and args.source not in {s.id for s in cfg.sources}:
+        cfg.source(args.source)  # a typo: say so, with the known ids, instead of "0 calls"
     if args.open:
         stored = [
             s for s in stored if status(s.call, now).value in ("open", "forthcoming", "unknown")

@@ -15,15 +15,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Serve the recorded payloads from a loopback server, point the shipped "
         "sources at it and run the real pipeline; everything is written under "
         "--dir (var/demo by default, emptied first). No network, no set-up.",
+        epilog="example: fundwatch demo --dir /tmp/fundwatch-demo --now 2026-11-25T08:00:00Z",
     )
     p.add_argument("--dir", type=Path, default=Path("var/demo"), help="output folder")
     p.add_argument(
         "--recordings",
         type=Path,
         default=None,
+        metavar="DIR",
         help="folder of recorded payloads (default: tests/fixtures of the checkout)",
     )
-    p.add_argument("--now", help="pretend it is this instant (ISO 8601; default: now)")
+    p.add_argument(
+        "--now", metavar="ISO8601", help="pretend it is this instant (ISO 8601; default: now)"
+    )
     p.set_defaults(func=cmd_demo)
 
 

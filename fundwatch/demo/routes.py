@@ -54,8 +54,13 @@ ROUTES: tuple[Route, ...] = (
         "incentivi/mayai_incentivi_solr_docs_wrapped_first3.json",
         query={"start": "0"},
     ),
-    # Piemonte: the feed and the first listing page are recorded; the other five listing pages
-    # and the teasers' detail pages are not, so the demo run is honestly "partial".
+    # Piemonte: the first listing page is recorded; the other five listing pages and the
+    # teasers' detail pages are not, so the demo run is honestly "partial". The two recorded
+    # detail pages (piemonte_detail_*.html) belong to calls that neither this listing nor the
+    # feed links to, so no request of the run can be answered with them. The section feed is
+    # not recorded either: the site-wide feed (`/tutti/rss.xml`, the same Drupal RSS) stands
+    # in for it; the source reads it only as a change signal for teasers, and none of its
+    # items is a teaser of this listing, so it changes no call.
     Route(
         "GET",
         "bandi.regione.piemonte.it",
