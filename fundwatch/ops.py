@@ -41,13 +41,22 @@ class Health:
 
 def health(store: Store, scheduler_alive: bool | None, alert_after: int) -> Health:
     """Database reachable, scheduler alive (None: no scheduler in this process), failing
-    sources (those at or past `alert_after` consecutive failures). Failing sources are
-    reported but do not make the instance unhealthy: restarting it would not help."""
+    sources (those at or past `alert_after` consecutive failures, or failing since the operator
+    was alerted, e.g. at once on a shape change). Failing sources are reported but do not make
+    the instance unhealthy: restarting it would not help."""
     try:
         sources = store.source_health()
+        failing = [
+            s.id
+            for s in sources
+            if s.enabled
+            and (
+                s.consecutive_failures >= alert_after
+                or (s.consecutive_failures > 0 and store.alert_state(s.id) == "failing")
+            )
+        ]
     except Exception as exc:  # any driver error means "unreachable" for a health check
         return Health(False, f"unreachable: {type(exc).__name__}", _sched(scheduler_alive))
-    failing = [s.id for s in sources if s.enabled and s.consecutive_failures >= alert_after]
     ok = scheduler_alive is not False
     return Health(ok, "ok", _sched(scheduler_alive), failing)
 

@@ -76,3 +76,20 @@ def test_health_with_an_unreachable_database() -> None:
     h = health(broken, scheduler_alive=None, alert_after=3)
     assert not h.ok
     assert h.database.startswith("unreachable: ")
+
+
+def test_a_source_the_operator_was_alerted_about_is_failing_at_once(store: Store) -> None:
+    store.sync_sources([SourceConfig(id=i, kind="html_list") for i in ("eu", "lazio", "piemonte")])
+    store.save_run(
+        SourceResult(
+            "piemonte",
+            "error",
+            error="the list page has no rows",
+            error_kind="shape_changed",
+            started_at=T0,
+            finished_at=T0,
+        )
+    )
+    assert health(store, True, alert_after=3).failing_sources == ["lazio"]  # one failure only
+    store.set_alert_state("piemonte", "failing")  # what alerts.after_run records on a shape change
+    assert health(store, True, alert_after=3).failing_sources == ["lazio", "piemonte"]
