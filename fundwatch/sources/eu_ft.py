@@ -151,6 +151,8 @@ class _Run:
     notes: list[str]
     complete: bool = True
     slices: int = 0
+    announced: int | None = 0
+    """The sum of totalResults over the queries paged (None once one did not say)."""
 
 
 def _page_through(sl: _Slice, params: EuFtParams, ctx: FetchContext, run: _Run) -> list[_Slice]:
@@ -194,6 +196,7 @@ def _page_through(sl: _Slice, params: EuFtParams, ctx: FetchContext, run: _Run) 
         if (page + 1) * params.page_size > RESULT_WINDOW:
             break
         page += 1
+    run.announced = None if total is None or run.announced is None else run.announced + total
     if total is None:
         run.complete = False
         run.notes.append("the response carries no totalResults; cannot tell whether all arrived")
@@ -248,7 +251,7 @@ def fetch(params: EuFtParams, ctx: FetchContext) -> Harvest:
         calls, notes = _enrich_all(calls, params, ctx)
         run.notes.extend(notes)
     run.notes.append(f"{len(run.records)} records folded into {len(calls)} topics")
-    return Harvest(calls=calls, complete=run.complete, notes=run.notes)
+    return Harvest(calls=calls, complete=run.complete, expected=run.announced, notes=run.notes)
 
 
 def parse(raw: bytes, params: EuFtParams, source_id: str) -> list[Call]:

@@ -134,6 +134,7 @@ def test_pages_until_total_results_and_saves_every_payload(
     ]
     assert [p.read_bytes() for p in sorted(tmp_path.iterdir())] == [bodies[1], bodies[2]]
     assert "7 records folded into 4 topics" in harvest.notes
+    assert harvest.expected == 7  # records announced, copies included
 
 
 @respx.mock
@@ -145,7 +146,7 @@ def test_fewer_records_than_announced_is_incomplete(http: HttpClient) -> None:
     assert route.call_count == 2
     assert not harvest.complete
     assert "received 2 of 9 announced records" in harvest.notes
-    assert len(harvest.calls) == 2
+    assert (len(harvest.calls), harvest.expected) == (2, 9)
 
 
 @respx.mock
@@ -231,6 +232,7 @@ def test_query_past_the_result_window_is_split_by_programme(http: HttpClient) ->
         (["43251589"], 2),
     ]
     assert any("split into 2 queries" in n for n in harvest.notes)
+    assert harvest.expected == 5 + 9  # the parts paged; the oversized query's 12,000 is not
     # the first, oversized answer is discarded; the second part came up short
     assert [c.source_id for c in harvest.calls] == [
         "EU4H-2024-PJ-03-5",
