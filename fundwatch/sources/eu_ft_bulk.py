@@ -13,8 +13,11 @@ Records:   `type` (0 tender, 1 grant topic, 2 call for proposals, 8 cascade fund
            numbers or strings), `tags`, `keywords`, `links`, `actions`, `latestInfos`.
            No budget and no description: the `eu_ft` kind gives those.
 Parsing:   streamed with ijson, one record decoded at a time, and filtered by the instance's
-           programmes / divisions / types / statuses, so peak memory stays well under 300 MB
-           for a file of the real size (measured by benchmarks/eu_ft_bulk.py).
+           programmes / divisions / types / statuses: parsing a body of the real size peaks
+           near 235 MB, the body included. The download itself is still held whole
+           (HttpClient returns one bytes object, which httpx joins from its chunks), so a
+           whole fetch peaks near 310 MB; a streaming download into a temporary file would
+           bring it near 105 MB (benchmarks/eu_ft_bulk.py measures both paths).
 Dates:     epoch-ms midnights stand for Brussels days, as in the search API (eu_ft_common).
 Fixtures:  no real capture of this file is available. tests/fixtures/eu_ft/
            constructed_bulk_grantsTenders.json is built by hand in the documented shape from
