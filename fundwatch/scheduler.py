@@ -28,11 +28,13 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -48,6 +50,10 @@ from fundwatch.store import RunSummary, Store, leases
 log = logging.getLogger("fundwatch.daemon")
 
 PeriodicJob = Callable[[datetime], None]
+
+TICK_SECONDS = 30.0
+"""The scheduler proves it is alive by running a tick this often, on an executor of its own
+(busy source threads cannot delay it); /healthz says "stopped" after three missed ticks."""
 
 
 def _utcnow() -> datetime:
@@ -150,6 +156,7 @@ class Daemon:
         self.scheduler = BackgroundScheduler(timezone=config.settings.zone)
         self._gaps: dict[str, timedelta] = {}
         self._jobs: list[tuple[str, PeriodicJob, BaseTrigger, timedelta, bool]] = []
+        self._ticked = time.monotonic()
 
     # -- set-up ----------------------------------------------------------------------------
 
@@ -212,6 +219,10 @@ class Daemon:
                 misfire_grace_time=int(grace.total_seconds()) or 1,
                 **({"next_run_time": now + timedelta(seconds=5)} if soon else {}),
             )
+        self.scheduler.add_executor(ThreadPoolExecutor(1), "tick")
+        self.scheduler.add_job(
+            self._tick, "interval", seconds=TICK_SECONDS, id="tick", executor="tick", coalesce=True
+        )
         self.scheduler.start()
         log.info(
             "daemon %s started: %d sources, %d other jobs",
@@ -233,7 +244,12 @@ class Daemon:
 
     @property
     def alive(self) -> bool:
-        return bool(self.scheduler.running) and not self._stop.is_set()
+        """Running, not stopping, and the scheduler loop still fires jobs."""
+        fresh = time.monotonic() - self._ticked < 3 * TICK_SECONDS
+        return bool(self.scheduler.running) and not self._stop.is_set() and fresh
+
+    def _tick(self) -> None:
+        self._ticked = time.monotonic()
 
     # -- jobs ------------------------------------------------------------------------------
 

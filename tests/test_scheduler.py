@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from fundwatch import scheduler
 from fundwatch.config import SourceConfig, load_config
 from fundwatch.digest.options import DigestOptions, latest_slot
 from fundwatch.schedule import parse_schedule
@@ -258,3 +259,27 @@ def test_a_lease_is_kept_while_the_work_lasts_and_runs_out_after(tmp_path: Path)
         assert leases.claim(store.engine, "source:x", "other", ttl, datetime.now(UTC))
     finally:
         store.close()
+
+
+def test_alive_means_the_scheduler_loop_still_fires(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scheduler, "TICK_SECONDS", 0.2)
+    config = dataclasses.replace(load_config(SHIPPED), sources=())
+    store = Store.open(f"sqlite:///{tmp_path / 'fw.db'}")
+    daemon = Daemon(config, store, instance_id="t")
+    daemon.start()
+    try:
+        threading.Event().wait(1.0)
+        assert daemon.alive  # ticks keep coming
+        daemon.scheduler.pause()  # the loop stops firing anything
+        threading.Event().wait(1.0)
+        assert not daemon.alive
+        daemon.scheduler.resume()
+        threading.Event().wait(1.0)
+        assert daemon.alive
+    finally:
+        daemon.stop()
+        daemon.wait()
+        store.close()
+    assert not daemon.alive
