@@ -188,6 +188,18 @@ def test_config_folder_from_environment(cfgdir: Path, monkeypatch: pytest.Monkey
         load_config()
 
 
+def test_a_folder_without_config_files_is_not_taken_for_an_empty_config(tmp_path: Path) -> None:
+    """`--config` pointing at the wrong folder must not pass `check` with 0 sources."""
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert str(info.value) == (
+        f"{tmp_path}: not a configuration folder: none of fundwatch.yaml, sources.yaml, "
+        "profiles/ is here (set --config or $FUNDWATCH_CONFIG)"
+    )
+    (tmp_path / "sources.yaml").write_text("sources: []\n")
+    assert load_config(tmp_path).sources == ()
+
+
 def test_wrong_shapes_are_named_plainly(cfgdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(cfgdir.parent)
     (cfgdir / "sources.yaml").write_text("sources: {id: eu}\n")

@@ -88,6 +88,13 @@ def load_config(root: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(
             _display(base), f"configuration folder not found (set --config or ${ENV_VAR})"
         )
+    known = ("fundwatch.yaml", "sources.yaml", "resolution.yaml", "profiles")
+    if not any((base / name).exists() for name in known):
+        raise ConfigError(
+            _display(base),
+            "not a configuration folder: none of fundwatch.yaml, sources.yaml, profiles/ "
+            f"is here (set --config or ${ENV_VAR})",
+        )
     settings_path = base / "fundwatch.yaml"
     settings = (
         validate(
@@ -169,6 +176,7 @@ def _check_schedule(schedule: str, display: str, path: str) -> None:
 
 def _display(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+    return str(path.resolve()) if shown == "." else shown
