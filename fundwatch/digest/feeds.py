@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from fundwatch.changes import describe, is_closure
 from fundwatch.digest import i18n
+from fundwatch.digest.links import web_url
 from fundwatch.models import Call, ChangeEvent, ChangeKind
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -54,6 +55,7 @@ class Entry:
     id: str
     title: str
     link: str
+    """The call's web page; "" when the source gave no http(s) address."""
     summary: str
     published: datetime
     updated: datetime
@@ -160,7 +162,7 @@ def _entry(fe: FeedEvent, language: str, zone: ZoneInfo, authority: str) -> Entr
     return Entry(
         id=event_tag(authority, ev),
         title=_clean(i18n.say(language, key, title=call.title)),
-        link=call.url,
+        link=web_url(call.url) or "",
         summary=_clean("\n".join(lines)),
         published=ev.at,
         updated=updated,
@@ -206,7 +208,9 @@ def atom(feed: Feed) -> bytes:
         _sub(entry, f"{a}title", e.title, type="text")
         _sub(entry, f"{a}published", _rfc3339(e.published))
         _sub(entry, f"{a}updated", _rfc3339(e.updated))
-        _sub(entry, f"{a}link", rel="alternate", type="text/html", href=e.link)
+        # an entry needs an alternate link; without a web page of its own, the site's
+        href = e.link or feed.alternate_url
+        _sub(entry, f"{a}link", rel="alternate", type="text/html", href=href)
         _sub(entry, f"{a}summary", e.summary, type="text")
         for term in e.categories:
             _sub(entry, f"{a}category", term=term)
@@ -233,7 +237,8 @@ def rss(feed: Feed) -> bytes:
     for e in feed.entries:
         item = _sub(channel, "item")
         _sub(item, "title", html.escape(e.title, quote=False))
-        _sub(item, "link", e.link)
+        if e.link:
+            _sub(item, "link", e.link)
         _sub(item, "description", html.escape(e.summary, quote=False).replace("\n", "<br>"))
         _sub(item, "guid", e.id, isPermaLink="false")
         _sub(item, "pubDate", format_datetime(e.published.astimezone(UTC), usegmt=True))

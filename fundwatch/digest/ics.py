@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event
 
 from fundwatch.digest import i18n
+from fundwatch.digest.links import web_url
 from fundwatch.models import Call, ChangeEvent, ChangeKind
 
 _MOVES = frozenset(
@@ -132,9 +133,12 @@ def _event(
         lines.append(
             f"{i18n.say(language, 'budget')}: {i18n.money(call.budget.total_eur, language)}"
         )
-    lines.append(call.url)
+    url = web_url(call.url)
+    if url:
+        lines.append(url)
     ev.add("description", "\n".join(lines))
-    ev.add("url", call.url)
+    if url:
+        ev.add("url", url)
     ev.add("transp", "TRANSPARENT")
     ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if not cancelled:

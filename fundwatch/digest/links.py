@@ -24,6 +24,13 @@ from fundwatch.digest.tokens import Signer, encode
 FEED_KINDS = ("atom", "rss")
 
 
+def web_url(url: str) -> str | None:
+    """`url` if it is a web address (http or https), else None. A source's ``javascript:`` or
+    ``data:`` URL must never become a clickable link in a digest, a feed or a calendar."""
+    url = url.strip()
+    return url if url.lower().startswith(("https://", "http://")) else None
+
+
 def feed_path(profile_id: str, kind: str, feed_token: str | None = None) -> str:
     prefix = f"/private/{feed_token}" if feed_token else ""
     return f"{prefix}/feeds/{profile_id}.{kind}"

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from fundwatch.digest import i18n
 from fundwatch.digest.build import Digest, Item
-from fundwatch.digest.links import Links
+from fundwatch.digest.links import Links, web_url
 from fundwatch.models import Status
 
 
@@ -121,7 +121,7 @@ class _View:
 
     def href(self, url: str) -> str:
         """Only web links are clickable: a source's ``javascript:`` URL becomes inert."""
-        return url if url.lower().startswith(("https://", "http://")) else "#"
+        return web_url(url) or "#"
 
     def not_relevant(self, item: Item) -> str:
         return self.links.not_relevant(self.digest.profile_id, item.ref)

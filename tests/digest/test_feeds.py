@@ -172,6 +172,28 @@ def test_all_source_and_programme_feeds(config: Config, store: Store) -> None:
     assert c.programme_feed("NOPE", "atom") is None
 
 
+def test_a_non_web_address_is_never_a_link_in_a_feed(config: Config, tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'hostile.db'}")
+    try:
+        store.sync_sources(SOURCES)
+        hostile = POW.model_copy(update={"url": "javascript:alert(document.cookie)"})
+        record(
+            store, SourceResult("eu-esf", "ok", calls=(hostile,), started_at=T0, finished_at=T0), 3
+        )
+        c = collector(config, store, T0)
+        profile = config.profile("ngo-network-brussels")
+        atom_body = c.profile_feed(profile, "atom").body  # type: ignore[union-attr]
+        rss_body = c.profile_feed(profile, "rss").body  # type: ignore[union-attr]
+        for body in (atom_body, rss_body):
+            assert b"javascript:" not in body
+        (a,) = parse(atom_body).entries
+        assert [link.href for link in a.links] == ["https://fundwatch.example.org"]
+        (r,) = parse(rss_body).entries
+        assert "link" not in r and r.title == f"New: {POW.title}"
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("kind", ["atom", "rss"])
 def test_empty_feed_is_valid_and_stable(config: Config, tmp_path: Path, kind: str) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'empty.db'}")

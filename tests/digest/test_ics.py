@@ -139,3 +139,12 @@ def test_markup_in_a_title_stays_text(tmp_path: Path) -> None:
     body = calendar([CalendarCall(evil(POW), NOW)], name="x", language="it", zone=ROME)
     (event,) = Calendar.from_ical(body).walk("VEVENT")
     assert str(event["SUMMARY"]) == f"Scadenza: {evil(POW).title}"
+
+
+def test_a_non_web_address_is_left_out() -> None:
+    hostile = POW.model_copy(update={"url": "javascript:alert(1)"})
+    body = calendar([CalendarCall(hostile, NOW)], name="x", language="en", zone=ROME)
+    assert b"javascript" not in body
+    (event,) = Calendar.from_ical(body).walk("VEVENT")
+    assert "URL" not in event
+    assert str(event["DESCRIPTION"]).splitlines()[-1] == "Budget: €4,000,000"
