@@ -247,6 +247,8 @@ def _conditional(artefact: Artefact, environ: dict[str, Any], *, private: bool) 
     updated = artefact.updated.replace(microsecond=0)
     headers = [
         ("Content-Type", artefact.content_type),
+        # a 304 (and a HEAD) states the length of the representation, not of its empty body
+        ("Content-Length", str(len(artefact.body))),
         ("ETag", etag),
         ("Last-Modified", format_datetime(updated, usegmt=True)),
         ("Cache-Control", ("private" if private else "public") + ", max-age=300"),

@@ -84,6 +84,7 @@ def test_feeds_with_validators_and_304(tmp_path: Path, store: Store) -> None:
 
         again = web.http.get("/feeds/comune-torino.atom", headers={"If-None-Match": etag})
         assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+        assert again.headers["content-length"] == r.headers["content-length"] == str(len(r.content))
         assert (
             web.http.get(
                 "/feeds/comune-torino.atom",
