@@ -1,9 +1,10 @@
 """The one HTTP client every source uses.
 
 Polite by construction: a User-Agent that carries a contact address, at most one request per
-`min_interval` seconds per host, robots.txt respected, retries with exponential backoff on
-timeouts, 429 and 5xx (honouring Retry-After), conditional GET (ETag / Last-Modified) against
-a cache, and an optional outbound proxy (incentivi.gov.it refuses some datacenter networks).
+`min_interval` seconds per host, robots.txt respected (RFC 9309: one the server cannot give
+means "keep out"), retries with exponential backoff on timeouts, 429 and 5xx (honouring
+Retry-After), conditional GET (ETag / Last-Modified) against a cache, and an optional outbound
+proxy (incentivi.gov.it refuses some datacenter networks).
 
 `host_overrides` sends every request for a host to another base URL; the demo uses it to
 serve recorded payloads from a loopback server through the real fetch code.
@@ -137,7 +138,7 @@ class HttpClient:
         self._sleep = sleep
         self._monotonic = monotonic
         self._last_request: dict[str, float] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | str | None] = {}
         self.requests_made = 0
         self._client = httpx.Client(
             headers={"User-Agent": self.settings.user_agent},
@@ -206,26 +207,36 @@ class HttpClient:
             raise FetchError("offline: no override for this host", url=url)
         if self.settings.respect_robots and not self._allowed(url):
             raise FetchError("disallowed by the site's robots.txt", url=url)
+        raw, problem = self._attempts(method, url, target, **kwargs)
+        if raw is not None and (raw.status_code < 400 or raw.status_code == 304):
+            return Response(url, raw.status_code, dict(raw.headers), raw.content)
+        raise FetchError(problem, url=url)
+
+    def _attempts(
+        self, method: str, url: str, target: str, **kwargs: Any
+    ) -> tuple[httpx.Response | None, str]:
+        """Send, retrying timeouts, 429 and 5xx with backoff: the last answer (None when the
+        last attempt got none) and, unless it is a success, what went wrong."""
         attempts = self.settings.retries + 1
-        last_problem = ""
+        raw: httpx.Response | None = None
+        problem = ""
         for attempt in range(attempts):
             self._wait_turn(url)
             try:
                 raw = self._client.request(method, target, **kwargs)
             except httpx.TransportError as exc:
-                last_problem = f"{type(exc).__name__}: {exc}".rstrip(": ")
+                raw = None
+                problem = f"{type(exc).__name__}: {exc}".rstrip(": ")
                 delay = self.settings.backoff * 2**attempt
             else:
                 self.requests_made += 1
-                if raw.status_code < 400 or raw.status_code == 304:
-                    return Response(url, raw.status_code, dict(raw.headers), raw.content)
-                last_problem = f"HTTP {raw.status_code}"
                 if not _retryable(raw.status_code):
-                    raise FetchError(last_problem, url=url)
+                    return raw, f"HTTP {raw.status_code}" if raw.status_code >= 400 else ""
+                problem = f"HTTP {raw.status_code}"
                 delay = self._retry_after(raw) or self.settings.backoff * 2**attempt
             if attempt + 1 < attempts:
                 self._sleep(min(delay, self.settings.max_retry_after))
-        raise FetchError(f"{last_problem} after {attempts} attempts", url=url)
+        return raw, f"{problem} after {attempts} attempts"
 
     def _rewrite(self, url: str) -> str:
         parts = urlsplit(url)
@@ -266,20 +277,22 @@ class HttpClient:
         if origin not in self._robots:
             self._robots[origin] = self._load_robots(origin)
         rules = self._robots[origin]
+        if isinstance(rules, str):
+            raise FetchError(f"robots.txt not readable ({rules}): the host is left alone", url=url)
         return rules is None or rules.can_fetch(self.settings.user_agent, url)
 
-    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
-        """Fetch robots.txt once per origin; a missing or unreadable one allows everything."""
-        target = self._rewrite(origin + "/robots.txt")
-        if self.settings.overridden_hosts_only and target == origin + "/robots.txt":
+    def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | str | None:
+        """Fetch robots.txt once per origin (RFC 9309). A missing one (4xx) allows everything
+        (None); one the server cannot give (429, 5xx, no answer, after the retries) means
+        complete disallow for the rest of this client's life (the problem, as a string)."""
+        url = origin + "/robots.txt"
+        target = self._rewrite(url)
+        if self.settings.overridden_hosts_only and target == url:
             return None
-        self._wait_turn(origin)
-        try:
-            raw = self._client.get(target)
-        except httpx.TransportError:
-            return None
-        self.requests_made += 1
-        if raw.status_code != 200:
+        raw, problem = self._attempts("GET", url, target)
+        if raw is None or _retryable(raw.status_code):
+            return problem
+        if raw.status_code >= 400:
             return None
         parser = urllib.robotparser.RobotFileParser()
         parser.parse(raw.text.splitlines())

@@ -1,4 +1,5 @@
-"""The polite client: retries, Retry-After, conditional GET, per-host pacing, robots.txt."""
+"""The polite client: retries, Retry-After, conditional GET, per-host pacing, robots.txt,
+the outbound proxy."""
 
 from __future__ import annotations
 
@@ -149,6 +150,52 @@ def test_robots_txt_is_respected_and_fetched_once_per_host() -> None:
 @respx.mock
 def test_missing_robots_txt_allows_everything() -> None:
     respx.get("https://a.example/robots.txt").respond(404)
+    respx.get("https://a.example/x").respond(200)
+    with _client(FakeClock(), min_interval=0) as c:
+        assert c.get("https://a.example/x").status == 200
+
+
+@respx.mock
+def test_a_forbidden_robots_txt_allows_everything() -> None:
+    respx.get("https://a.example/robots.txt").respond(403)
+    respx.get("https://a.example/x").respond(200)
+    with _client(FakeClock(), min_interval=0) as c:
+        assert c.get("https://a.example/x").status == 200
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        (httpx.Response(503), "HTTP 503 after 3 attempts"),
+        (httpx.Response(429), "HTTP 429 after 3 attempts"),
+        (httpx.ConnectError("refused"), "ConnectError: refused after 3 attempts"),
+    ],
+)
+def test_a_robots_txt_the_server_cannot_give_keeps_the_client_out(
+    answer: httpx.Response | Exception, problem: str
+) -> None:
+    """RFC 9309: a robots.txt that cannot be read (after the retries) means complete disallow;
+    the host is not asked again for the rest of the run."""
+    robots = respx.get("https://a.example/robots.txt").mock(side_effect=[answer] * 3)
+    page = respx.get("https://a.example/x").respond(200)
+    clock = FakeClock()
+    with _client(clock, min_interval=0, retries=2) as c:
+        for _ in range(2):
+            with pytest.raises(FetchError) as e:
+                c.get("https://a.example/x")
+            assert str(e.value) == (
+                f"robots.txt not readable ({problem}): the host is left alone (https://a.example/x)"
+            )
+    assert robots.call_count == 3 and not page.called
+    assert clock.slept == [1.0, 2.0]
+
+
+@respx.mock
+def test_robots_txt_is_retried_before_giving_up() -> None:
+    respx.get("https://a.example/robots.txt").mock(
+        side_effect=[httpx.Response(502), httpx.Response(200, text="User-agent: *\nAllow: /\n")]
+    )
     respx.get("https://a.example/x").respond(200)
     with _client(FakeClock(), min_interval=0) as c:
         assert c.get("https://a.example/x").status == 200
