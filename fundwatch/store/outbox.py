@@ -97,36 +97,43 @@ def enqueue(
     """Queue `messages` and move the delivery mark, in one transaction.
 
     A message whose id is already in the outbox is left as it is (a digest built twice is
-    queued once). Returns the ids actually added.
+    queued once). Returns the ids actually added. When another process queues the same
+    digest at the same moment (two daemon jobs, two instances), the later commit fails on the
+    message's or the mark's key: it is rolled back and nothing is added, as if it had come
+    second — the other one queued the digest and moved the mark.
     """
     added: list[str] = []
     with Session(engine) as s:
-        for m in messages:
-            if s.get(OutboxMessage, m.id) is not None:
-                continue
-            s.add(
-                OutboxMessage(
-                    id=m.id,
-                    profile_id=m.profile_id,
-                    channel=m.channel,
-                    period=m.period,
-                    recipient=m.recipient,
-                    subject=m.subject,
-                    payload=m.payload,
-                    status=PENDING,
-                    created_at=now,
-                    next_attempt_at=now,
+        try:
+            for m in messages:
+                if s.get(OutboxMessage, m.id) is not None:  # flushes the ones added before
+                    continue
+                s.add(
+                    OutboxMessage(
+                        id=m.id,
+                        profile_id=m.profile_id,
+                        channel=m.channel,
+                        period=m.period,
+                        recipient=m.recipient,
+                        subject=m.subject,
+                        payload=m.payload,
+                        status=PENDING,
+                        created_at=now,
+                        next_attempt_at=now,
+                    )
                 )
-            )
-            added.append(m.id)
-        row = s.get(DeliveryState, (mark.profile_id, mark.channel))
-        if row is None:
-            row = DeliveryState(profile_id=mark.profile_id, channel=mark.channel)
-        row.last_period = mark.last_period
-        row.last_event_id = mark.last_event_id
-        row.last_sent_at = mark.covered_until
-        s.add(row)
-        s.commit()
+                added.append(m.id)
+            row = s.get(DeliveryState, (mark.profile_id, mark.channel))
+            if row is None:
+                row = DeliveryState(profile_id=mark.profile_id, channel=mark.channel)
+            row.last_period = mark.last_period
+            row.last_event_id = mark.last_event_id
+            row.last_sent_at = mark.covered_until
+            s.add(row)
+            s.commit()
+        except IntegrityError:  # raised by a flush or by the commit
+            s.rollback()
+            return []
     return added
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import event
+from sqlmodel import Session
+
 from fundwatch.store import Store, outbox
 from fundwatch.store.outbox import DeliveryMark, NewMessage
 from tests.digest.calls import NOW
@@ -30,6 +33,8 @@ def test_enqueue_is_idempotent_and_moves_the_mark(store: Store) -> None:
         store.engine, [message("m1"), message("m2", "b@example.org")], MARK, NOW
     ) == ["m1", "m2"]
     assert outbox.enqueue(store.engine, [message("m1")], MARK, NOW) == []
+    # one address listed twice in a profile: one message
+    assert outbox.enqueue(store.engine, [message("m3"), message("m3")], MARK, NOW) == ["m3"]
     assert outbox.delivery_mark(store.engine, "comune-torino", "email") == MARK
     later = DeliveryMark("comune-torino", "email", "2026-W39", 12, NOW + timedelta(days=7))
     outbox.enqueue(store.engine, [], later, NOW + timedelta(days=7))
@@ -38,15 +43,36 @@ def test_enqueue_is_idempotent_and_moves_the_mark(store: Store) -> None:
     assert [(m.id, m.status, m.attempts, m.payload) for m in rows] == [
         ("m1", "pending", 0, b"Subject: x\r\n\r\nbody\r\n"),
         ("m2", "pending", 0, b"Subject: x\r\n\r\nbody\r\n"),
+        ("m3", "pending", 0, b"Subject: x\r\n\r\nbody\r\n"),
     ]
     assert outbox.counts(store.engine) == {
-        "pending": 2,
+        "pending": 3,
         "sending": 0,
         "in_doubt": 0,
         "sent": 0,
         "failed": 0,
         "suppressed": 0,
     }
+
+
+def test_the_same_digest_queued_meanwhile_elsewhere_is_queued_once(store: Store) -> None:
+    """Two jobs queue one digest at once: the other commits between our read and our write."""
+    theirs = DeliveryMark("comune-torino", "email", "2026-W38", 11, NOW)
+    fired = []
+
+    def competitor(_session: Session, *_: object) -> None:
+        if not fired:
+            fired.append(True)
+            assert outbox.enqueue(store.engine, [message("m1")], theirs, NOW) == ["m1"]
+
+    event.listen(Session, "before_flush", competitor)
+    try:
+        assert outbox.enqueue(store.engine, [message("m1")], MARK, NOW) == []
+    finally:
+        event.remove(Session, "before_flush", competitor)
+    assert fired
+    assert [m.id for m in outbox.messages(store.engine)] == ["m1"]
+    assert outbox.delivery_mark(store.engine, "comune-torino", "email") == theirs
 
 
 def test_a_message_is_claimed_by_one_owner_only(store: Store) -> None:
