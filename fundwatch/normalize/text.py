@@ -31,21 +31,31 @@ def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("fundwatch-cp1252", _cp1252_bytes)
 
 
+def decode_lenient(raw: bytes, declared: str | None = None) -> str:
+    """Text from bytes whose encoding may not be what they claim. Bytes that are valid UTF-8
+    are UTF-8 (whatever is declared); otherwise a `declared` charset other than UTF-8 (and
+    known to Python) is used; otherwise each byte that is not valid UTF-8 is read as
+    Windows-1252, the encoding Italian CMSs most often really send while claiming UTF-8 (a
+    whole document in cp1252, or one pasted paragraph). "all’intervento" stays itself,
+    instead of "all\ufffdintervento" or, were a whole feed decoded as cp1252 for one stray
+    byte, "allâ\x80\x99intervento" in every other title."""
+    body = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if declared and declared.strip().lower() not in _UTF8_NAMES:
+        try:
+            return raw.decode(declared.strip(), errors="replace")
+        except LookupError:
+            pass
+    return body.decode("utf-8", errors="fundwatch-cp1252")
+
+
 def decode_html(raw: bytes) -> str:
-    """The text of an HTML page's bytes. A page that declares a charset other than UTF-8 is
-    decoded with it; otherwise the bytes are read as UTF-8 and each byte that is not valid
-    UTF-8 as Windows-1252, the encoding Italian CMSs most often really send while claiming
-    UTF-8 (a whole page in cp1252, or one pasted paragraph). "all’intervento" stays itself
-    instead of becoming "all\ufffdintervento" and a false change of the call's title."""
+    """The text of an HTML page's bytes, by its ``<meta>`` charset (see `decode_lenient`)."""
     declared = _META_CHARSET.search(raw[:4096])
-    if declared:
-        name = declared.group(1).decode("ascii", errors="replace").lower()
-        if name not in _UTF8_NAMES:
-            try:
-                return raw.decode(name, errors="replace")
-            except LookupError:
-                pass
-    return raw.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="fundwatch-cp1252")
+    return decode_lenient(raw, declared.group(1).decode("ascii", "replace") if declared else None)
 
 
 def clean_text(text: str | None) -> str:

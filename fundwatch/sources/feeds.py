@@ -23,6 +23,7 @@ from lxml import etree
 
 from fundwatch.errors import ParseError
 from fundwatch.normalize import canonical_url, html_to_text, one_line, parse_datetime
+from fundwatch.normalize.text import decode_lenient
 
 __all__ = ["Feed", "FeedItem", "read_feed"]
 
@@ -127,19 +128,9 @@ def _xml_root(raw: bytes, url: str) -> etree._Element:
 
 
 def _decode_leniently(body: bytes) -> str:
-    """Decode bytes whose declared encoding may be wrong: UTF-8, then the declared one, then
-    Windows-1252 (what Italian CMSs most often really send), then Latin-1 (never fails)."""
+    """Decode bytes whose declared encoding may be wrong (see `decode_lenient`)."""
     declared = _DECLARED.search(body[:200])
-    candidates = ["utf-8"]
-    if declared:
-        candidates.append(declared.group(1).decode("ascii"))
-    candidates.append("cp1252")
-    for encoding in candidates:
-        try:
-            return body.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode("latin-1")
+    return decode_lenient(body, declared.group(1).decode("ascii") if declared else None)
 
 
 def _item(el: etree._Element, base: str, tz: ZoneInfo) -> FeedItem | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fundwatch.normalize.text import decode_html
+from fundwatch.normalize.text import decode_html, decode_lenient
 
 TEXT = "Bando per l’intervento SRA27 “Pagamento per impegni silvo-ambientali” – città"
 
@@ -39,3 +39,13 @@ def test_an_unknown_declared_charset_falls_back_and_a_bom_goes() -> None:
     assert decode_html(b'\xef\xbb\xbf<meta charset="x-nonsense">\xc3\xa8') == (
         '<meta charset="x-nonsense">è'
     )
+
+
+def test_valid_utf8_wins_over_a_wrong_declaration() -> None:
+    page = '<meta charset="iso-8859-1"><p>perché</p>'
+    assert decode_html(page.encode("utf-8")) == page
+
+
+def test_one_stray_byte_does_not_turn_a_utf8_feed_into_mojibake() -> None:
+    raw = TEXT.encode("utf-8") + b" \x92 " + TEXT.encode("utf-8")
+    assert decode_lenient(raw, "utf-8") == f"{TEXT} ’ {TEXT}"

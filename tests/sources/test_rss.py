@@ -162,6 +162,14 @@ def test_latin1_bytes_declared_as_utf8_are_recovered() -> None:
     assert "attività culturali" in calls[0].summary
 
 
+def test_one_stray_cp1252_byte_leaves_the_other_titles_alone() -> None:
+    """Decoding the whole feed as cp1252 for one bad byte would turn every "’" of the other
+    items into "â\x80\x99": a false change of each title."""
+    raw = fixture("piemonte/piemonte_tutti_rss.xml")
+    spoilt = raw.replace(b"</channel>", b"<!-- \x92 -->\n</channel>")
+    assert parse(spoilt, PIEMONTE_FEED) == parse(raw, PIEMONTE_FEED)
+
+
 def test_an_undeclared_cp1252_feed_is_read() -> None:
     raw = RSS.replace(' encoding="utf-8"', "").replace("Cultura", "Cultura è").encode("cp1252")
     assert parse(raw)[0].keywords == ("Bandi aperti", "Cultura è")
