@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from fundwatch.cli import app
@@ -67,9 +68,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"HTML digests: {pub.previews[0].parent} ({len(pub.previews)} files)")
     print(f"feeds and calendars: {len(pub.feed_files)} files in {report.settings.feed_dir}")
     print(f"database: {report.database_url}")
+    run = f"FUNDWATCH_DATABASE_URL={report.database_url} {_this_command()}"
     print("look next:")
-    print(f"  FUNDWATCH_DATABASE_URL={report.database_url} fundwatch calls --open")
-    print(f"  FUNDWATCH_DATABASE_URL={report.database_url} fundwatch sources")
-    print(f"  FUNDWATCH_DATABASE_URL={report.database_url} fundwatch explain comune-torino CALL")
+    print(f"  {run} calls --open")
+    print(f"  {run} sources")
+    print(f"  {run} explain comune-torino CALL     (CALL: an id from the calls list)")
     print(f"  open {pub.previews[0] if pub.previews else report.workdir} in a browser")
     return 0 if any(o.result.status != "error" for o in report.outcomes) else 1
+
+
+def _this_command() -> str:
+    """How to run this same fundwatch from the user's shell: after `make demo` the command
+    lives in the project's .venv and is not on PATH, so name the script that is running."""
+    script = Path(sys.argv[0])
+    if script.name != "fundwatch" or not script.is_file():
+        return "fundwatch"
+    try:
+        return str(script.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(script)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
-from tests.cli.helpers import fundwatch
+from tests.cli.helpers import ROOT, SCRIPT, fundwatch
 
 
 def test_demo_runs_offline_and_stores_the_recorded_calls(tmp_path: Path) -> None:
@@ -56,6 +57,15 @@ def test_demo_runs_offline_and_stores_the_recorded_calls(tmp_path: Path) -> None
     assert eu["HORIZON-MISS-2027-02-CANCER-02"]["url"].endswith(
         "/topic-details/HORIZON-MISS-2027-02-CANCER-02"
     )
+
+    # the "look next" commands work as printed, from the folder the demo ran in
+    [look] = [line.strip() for line in lines if line.strip().endswith(" calls --open")]
+    script = SCRIPT.resolve()
+    shown_script = script.relative_to(ROOT) if script.is_relative_to(ROOT) else script
+    assert look == f"FUNDWATCH_DATABASE_URL={db} {shown_script} calls --open"
+    shown = subprocess.run(look, shell=True, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[-1].endswith(" calls")
 
     health = fundwatch("sources", "--json", env={"FUNDWATCH_DATABASE_URL": db})
     rows = {r["id"]: r for r in json.loads(health.stdout)}
