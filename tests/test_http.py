@@ -148,16 +148,9 @@ def test_robots_txt_is_respected_and_fetched_once_per_host() -> None:
 
 
 @respx.mock
-def test_missing_robots_txt_allows_everything() -> None:
-    respx.get("https://a.example/robots.txt").respond(404)
-    respx.get("https://a.example/x").respond(200)
-    with _client(FakeClock(), min_interval=0) as c:
-        assert c.get("https://a.example/x").status == 200
-
-
-@respx.mock
-def test_a_forbidden_robots_txt_allows_everything() -> None:
-    respx.get("https://a.example/robots.txt").respond(403)
+@pytest.mark.parametrize("code", [404, 403])
+def test_a_missing_or_forbidden_robots_txt_allows_everything(code: int) -> None:
+    respx.get("https://a.example/robots.txt").respond(code)
     respx.get("https://a.example/x").respond(200)
     with _client(FakeClock(), min_interval=0) as c:
         assert c.get("https://a.example/x").status == 200

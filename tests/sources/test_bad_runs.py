@@ -18,7 +18,7 @@ import pytest
 import respx
 
 from fundwatch.config import Config, load_config
-from fundwatch.http import HttpClient, HttpSettings
+from fundwatch.http import HttpClient
 from fundwatch.pipeline import run_sources
 from fundwatch.store import Store
 from tests.golden import fixture
@@ -84,21 +84,14 @@ def store(database_url: str) -> Iterator[Store]:
     s.close()
 
 
-@pytest.fixture
-def client() -> Iterator[HttpClient]:
-    settings = HttpSettings(min_interval=0, respect_robots=False, backoff=0)
-    with HttpClient(settings, sleep=lambda _s: None) as c:
-        yield c
-
-
 def _run(
-    config: Config, store: Store, client: HttpClient, source: str, body: bytes, at: datetime
+    config: Config, store: Store, http: HttpClient, source: str, body: bytes, at: datetime
 ) -> tuple[str, str, list[str]]:
     """One run of `source` answered with `body`: (status, error kind, new event kinds)."""
     before = {e.id for e in store.events()}
     with respx.mock:
         respx.get(url__startswith="https://").respond(200, content=body)
-        [outcome] = run_sources(config, store, client, only=[source], clock=lambda: at)
+        [outcome] = run_sources(config, store, http, only=[source], clock=lambda: at)
     events = [e.event.kind.value for e in store.events() if e.id not in before]
     return outcome.result.status, outcome.result.error_kind, events
 
@@ -124,20 +117,20 @@ CASES: list[tuple[str, bytes, Callable[[bytes], bytes], str, str]] = [
 def test_a_bad_answer_is_a_named_error_and_closes_nothing(
     config: Config,
     store: Store,
-    client: HttpClient,
+    http: HttpClient,
     source: str,
     good: bytes,
     spoil: Callable[[bytes], bytes],
     status: str,
     error_kind: str,
 ) -> None:
-    first = _run(config, store, client, source, good, T1)
+    first = _run(config, store, http, source, good, T1)
     assert first[0] == "ok" and set(first[2]) == {"new"}
     stored = {s.call.source_id for s in store.calls(source=source)}
     bad = spoil(good)
     runs = config.settings.vanish_after_runs + 1
     for day in range(1, runs + 1):
-        outcome = _run(config, store, client, source, bad, T1 + timedelta(days=day))
+        outcome = _run(config, store, http, source, bad, T1 + timedelta(days=day))
         assert outcome == (status, error_kind, [])
     assert {s.call.source_id for s in store.calls(source=source)} == stored
     assert set(store.miss_counts(source).values()) == {0}
