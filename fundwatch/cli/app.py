@@ -39,7 +39,7 @@ def open_store(cfg: Config) -> Store:
     except FundwatchError:
         raise
     except Exception as exc:
-        raise FundwatchError(f"cannot open the database {_safe(url)}: {exc}") from None
+        raise FundwatchError(f"cannot open the database {_safe(url)}: {_one_line(exc)}") from None
 
 
 def parse_when(text: str) -> datetime:
@@ -49,6 +49,17 @@ def parse_when(text: str) -> datetime:
     except ValueError:
         raise FundwatchError(f"not an ISO 8601 date or time: {text!r}") from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _one_line(exc: Exception) -> str:
+    """The driver's own message on one line, without SQLAlchemy's wrapper and its
+    "Background on this error" link."""
+    text = str(getattr(exc, "orig", None) or exc)
+    return " ".join(
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("(Background on this error")
+    )
 
 
 def _safe(url: str) -> str:

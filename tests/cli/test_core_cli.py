@@ -225,3 +225,16 @@ def test_progress_is_live_on_a_terminal_and_plain_lines_otherwise(
     assert "[2/7] piemonte (piemonte): listing page 0: 9 teasers" in out  # the count stays
     words = " ".join(out.split())  # rich wraps to the terminal's width
     assert "partial\x1b[0m piemonte: 9 calls" in words and "(+2 more like it)" in words
+
+
+def test_an_unreachable_database_is_one_line_without_the_password() -> None:
+    result = fundwatch(
+        "calls", env={"FUNDWATCH_DATABASE_URL": "postgresql://fw:secret@127.0.0.1:1/fundwatch"}
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(
+        "fundwatch: error: cannot open the database "
+        "postgresql://fw:***@127.0.0.1:1/fundwatch: connection failed: "
+    )
+    assert "secret" not in line and "sqlalche.me" not in line
