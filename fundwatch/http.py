@@ -21,7 +21,7 @@ import urllib.robotparser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -199,21 +199,54 @@ class HttpClient:
         full = _with_params(url, params)
         return self._send("POST", full, headers=dict(headers or {}), files=files, data=data)
 
+    def download(self, url: str, sink: IO[bytes]) -> Response:
+        """GET `url`, writing the body into `sink` as it arrives instead of holding it: for
+        bodies too large to keep in memory (the EU catalogue is ~130 MB, and a joined body
+        would be held twice). Retried like `get`; each attempt starts `sink` over. The
+        returned Response has an empty `body`; the content is in `sink`."""
+        return self._send("GET", _with_params(url, None), headers={}, sink=sink)
+
     # -- internals -----------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, **kwargs: Any) -> Response:
+    def _send(
+        self, method: str, url: str, *, sink: IO[bytes] | None = None, **kwargs: Any
+    ) -> Response:
         target = self._rewrite(url)
         if self.settings.overridden_hosts_only and target == url:
             raise FetchError("offline: no override for this host", url=url)
         if self.settings.respect_robots and not self._allowed(url):
             raise FetchError("disallowed by the site's robots.txt", url=url)
-        raw, problem = self._attempts(method, url, target, **kwargs)
+        raw, problem = self._attempts(method, url, target, sink=sink, **kwargs)
         if raw is not None and (raw.status_code < 400 or raw.status_code == 304):
-            return Response(url, raw.status_code, dict(raw.headers), raw.content)
+            body = raw.content if sink is None else b""
+            return Response(url, raw.status_code, dict(raw.headers), body)
         raise FetchError(problem, url=url)
 
+    def _request(
+        self, method: str, target: str, sink: IO[bytes] | None, **kwargs: Any
+    ) -> httpx.Response:
+        """One exchange. With `sink`, a successful body is streamed into it (from its start)
+        and never held whole; an error body is read as usual (it is small)."""
+        if sink is None:
+            return self._client.request(method, target, **kwargs)
+        with self._client.stream(method, target, **kwargs) as raw:
+            if raw.status_code < 400:
+                sink.seek(0)
+                sink.truncate()
+                for chunk in raw.iter_bytes(1 << 20):
+                    sink.write(chunk)
+            else:
+                raw.read()
+        return raw
+
     def _attempts(
-        self, method: str, url: str, target: str, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        target: str,
+        *,
+        sink: IO[bytes] | None = None,
+        **kwargs: Any,
     ) -> tuple[httpx.Response | None, str]:
         """Send, retrying timeouts, 429 and 5xx with backoff: the last answer (None when the
         last attempt got none) and, unless it is a success, what went wrong."""
@@ -223,7 +256,7 @@ class HttpClient:
         for attempt in range(attempts):
             self._wait_turn(url)
             try:
-                raw = self._client.request(method, target, **kwargs)
+                raw = self._request(method, target, sink, **kwargs)
             except httpx.TransportError as exc:
                 raw = None
                 problem = f"{type(exc).__name__}: {exc}".rstrip(": ")

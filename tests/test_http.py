@@ -3,6 +3,7 @@ the outbound proxy."""
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -90,6 +91,44 @@ def test_timeouts_are_retried_then_reported() -> None:
         c.get("https://a.example/x")
     assert route.call_count == 2
     assert "ConnectTimeout" in str(e.value)
+
+
+class _BrokenStream(httpx.SyncByteStream):
+    """A body that breaks off after its first chunk, as a dropped connection does."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"partial": '
+        raise httpx.ReadError("connection reset")
+
+
+@respx.mock
+def test_download_streams_the_body_into_the_sink_and_starts_over_on_retry() -> None:
+    respx.get("https://a.example/big.json").mock(
+        side_effect=[
+            httpx.Response(200, stream=_BrokenStream()),
+            httpx.Response(503, text="busy"),
+            httpx.Response(200, content=b'{"whole": true}'),
+        ]
+    )
+    clock = FakeClock()
+    sink = io.BytesIO()
+    with _client(clock, respect_robots=False, min_interval=0) as c:
+        resp = c.download("https://a.example/big.json", sink)
+    assert (resp.status, resp.body, resp.url) == (200, b"", "https://a.example/big.json")
+    assert sink.getvalue() == b'{"whole": true}'
+    assert clock.slept == [1.0, 2.0]
+
+
+@respx.mock
+def test_download_failure_is_a_fetch_error_and_writes_no_error_page() -> None:
+    respx.get("https://a.example/big.json").respond(404, text="<html>not found</html>")
+    sink = io.BytesIO()
+    with (
+        _client(FakeClock(), respect_robots=False) as c,
+        pytest.raises(FetchError, match="HTTP 404"),
+    ):
+        c.download("https://a.example/big.json", sink)
+    assert sink.getvalue() == b""
 
 
 @respx.mock

@@ -15,11 +15,12 @@ A source kind is a module that exports `KIND = SourceKind(...)`:
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import IO, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -77,14 +78,20 @@ class FetchContext:
     progress: Callable[[str], None] = lambda _msg: None
     _saved: int = 0
 
-    def save_raw(self, name: str, body: bytes) -> None:
-        """Record a fetched payload when --save-raw asked for it; numbered in fetch order."""
+    def save_raw(self, name: str, body: bytes | IO[bytes]) -> None:
+        """Record a fetched payload when --save-raw asked for it; numbered in fetch order. A
+        file object is copied from its current position in chunks (bodies too large to hold)."""
         if self.raw_dir is None:
             return
         self.raw_dir.mkdir(parents=True, exist_ok=True)
         self._saved += 1
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120]
-        (self.raw_dir / f"{self._saved:03d}_{safe}").write_bytes(body)
+        target = self.raw_dir / f"{self._saved:03d}_{safe}"
+        if isinstance(body, bytes):
+            target.write_bytes(body)
+            return
+        with target.open("wb") as out:
+            shutil.copyfileobj(body, out)
 
 
 @dataclass

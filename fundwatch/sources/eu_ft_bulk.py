@@ -27,6 +27,7 @@ Fixtures:  no real capture of this file is available. tests/fixtures/eu_ft/
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -239,14 +240,16 @@ def parse(raw: bytes, params: EuFtBulkParams, source_id: str) -> list[Call]:
 
 
 def fetch(params: EuFtBulkParams, ctx: FetchContext) -> Harvest:
-    """Download the catalogue once (no conditional GET: the cache would keep 130 MB) and parse."""
+    """Download the catalogue once into a temporary file (no conditional GET: the cache would
+    keep 130 MB; never held in memory whole) and parse it as a stream from there."""
     ctx.progress(f"eu_ft_bulk: downloading {params.url}")
-    resp = ctx.client.get(params.url)
-    ctx.save_raw("grantsTenders.json", resp.body)
     tally = Tally()
-    calls = list(
-        iter_calls(io.BytesIO(resp.body), params, ctx.source_id, url=resp.url, tally=tally)
-    )
+    with tempfile.TemporaryFile() as body:
+        resp = ctx.client.download(params.url, body)
+        body.seek(0)
+        ctx.save_raw("grantsTenders.json", body)
+        body.seek(0)
+        calls = list(iter_calls(body, params, ctx.source_id, url=resp.url, tally=tally))
     check_shape(tally.identified, tally.seen, ctx.last_good_count, resp.url)
     notes = [f"{len(calls)} of {tally.seen} catalogue records selected"]
     return Harvest(calls=calls, complete=True, notes=notes)
