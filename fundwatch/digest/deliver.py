@@ -24,9 +24,10 @@ abandoned row before sending anything:
   it does not.
 
 Failures: a 4xx or a channel that is down (connection, TLS, login) -> retry with exponential
-backoff (5 min, doubling, at most 6 h) until `max_attempts`, then failed; a 5xx -> failed and
-the recipient suppressed (later digests to it are marked suppressed, not sent); an address that
-unsubscribed -> suppressed. Everything lands in the returned report for the operator.
+backoff (5 min, doubling, at most 6 h) until `max_attempts`, then failed (a channel found down
+stops the batch; the messages not tried wait as long, without losing an attempt); a 5xx ->
+failed and the recipient suppressed (later digests to it are marked suppressed, not sent); an
+address that unsubscribed -> suppressed. Everything lands in the returned report.
 """
 
 from __future__ import annotations
@@ -119,8 +120,11 @@ def deliver(
             for i, message in enumerate(claimed):
                 _send_one(engine, transport, message, me, now, fault, max_attempts, report)
                 if report.channel_error:
-                    for rest in claimed[i + 1 :]:  # untouched: back to pending, due now
-                        outbox.retry_later(engine, rest.id, me, report.channel_error, now)
+                    # untouched: back to pending, not counted as tried, due when the channel
+                    # is tried again (so an outage costs one message's attempts, not all)
+                    due = now + backoff(message.attempts)
+                    for rest in claimed[i + 1 :]:
+                        outbox.release(engine, rest.id, me, report.channel_error, due)
                     break
     finally:
         transport.close()

@@ -210,6 +210,25 @@ def retry_later(
     )
 
 
+def release(
+    engine: Engine, message_id: str, owner: str, error: str, next_attempt_at: datetime
+) -> bool:
+    """sending -> pending without counting the attempt: the message was claimed but never
+    tried, because the channel was found down on another message of the batch."""
+    return _move(
+        engine,
+        message_id,
+        owner,
+        (SENDING,),
+        status=PENDING,
+        attempts=OutboxMessage.attempts - 1,
+        next_attempt_at=next_attempt_at,
+        last_error=error[:2000],
+        lease_owner="",
+        lease_until=None,
+    )
+
+
 def give_up(engine: Engine, message_id: str, owner: str | None, status: str, error: str) -> bool:
     """-> failed or suppressed (a permanent refusal, too many attempts, a suppressed address)."""
     if status not in (FAILED, SUPPRESSED):

@@ -169,8 +169,9 @@ def test_starttls_and_login(config: Config, store: Store, tmp_path: Path) -> Non
         assert "535" in report.channel_error
         waiting = outbox.messages(store.engine, [outbox.PENDING])
         assert len(waiting) == 3
-        assert all(m.next_attempt_at is not None for m in waiting)
-        assert min(m.next_attempt_at for m in waiting if m.next_attempt_at) == later
+        # the first found the channel down; the others were not tried and lose no attempt
+        assert sorted(m.attempts for m in waiting) == [0, 0, 1]
+        assert {m.next_attempt_at for m in waiting} == {later + timedelta(minutes=5)}
 
 
 @pytest.mark.skipif(
@@ -193,6 +194,28 @@ def test_implicit_tls_and_login(config: Config, store: Store, tmp_path: Path) ->
         assert server.received[0].message()["List-Unsubscribe-Post"] == (
             "List-Unsubscribe=One-Click"
         )
+
+
+def test_an_smtp_outage_backs_off_and_costs_one_message_its_attempts(
+    config: Config, store: Store
+) -> None:
+    queue(config, store)
+    server = SmtpServer()  # its port, with nothing listening yet: connection refused
+    when = NOW
+    for wait in (5, 10, 20):
+        report = deliver(store.engine, smtp(config, server), when, max_attempts=4)
+        assert report.sent == [] and "ConnectionRefusedError" in report.channel_error
+        assert len(report.retrying) == 1
+        waiting = outbox.messages(store.engine, [outbox.PENDING])
+        assert {m.next_attempt_at for m in waiting} == {when + timedelta(minutes=wait)}
+        assert deliver(store.engine, smtp(config, server), when + timedelta(minutes=1)).sent == []
+        when += timedelta(minutes=wait)
+    # three attempts on the first message, none on the others: nothing gave up yet
+    assert sorted(m.attempts for m in outbox.messages(store.engine)) == [0, 0, 3]
+    with server:
+        report = deliver(store.engine, smtp(config, server), when, max_attempts=4)
+        assert report.failed == [] and len(report.sent) == 3
+        assert {r.rcpt_tos[0] for r in server.received} == RECIPIENTS
 
 
 def test_password_must_come_from_the_environment(config: Config) -> None:
