@@ -59,7 +59,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--once",
         action="store_true",
-        help="one pass, then exit (the daemon runs on a schedule instead)",
+        help="one pass, then exit; this is what `run` always does (`fundwatch daemon` runs "
+        "sources on their schedules instead); accepted for clarity in scripts",
     )
     p.add_argument(
         "--source", action="append", default=[], metavar="ID", help="only this source (repeatable)"
