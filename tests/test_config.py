@@ -166,6 +166,14 @@ def test_bad_schedule_and_bad_timezone(cfgdir: Path, monkeypatch: pytest.MonkeyP
         "config/fundwatch.yaml: at 'timezone': unknown time zone 'Europe/Turin' "
         "(use an IANA name like Europe/Rome)"
     )
+    (cfgdir / "fundwatch.yaml").write_text("timezone: Europe/Rome\n")
+    (cfgdir / "profiles" / "x.yaml").write_text(
+        "name: X\nrecipients: [x@example.org]\ndelivery: {timezone: Brussels}\n"
+    )
+    assert _error(Path("config")) == (
+        "config/profiles/x.yaml: at 'delivery.timezone': unknown time zone 'Brussels' "
+        "(use an IANA name like Europe/Rome)"
+    )
 
 
 def test_bad_kind_params_path_points_inside_params(

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fundwatch import scheduler
-from fundwatch.config import SourceConfig, load_config
-from fundwatch.digest.options import DigestOptions, latest_slot
+from fundwatch.config import Profile, SourceConfig, load_config
+from fundwatch.digest.options import DigestOptions, latest_slot, options_for
 from fundwatch.schedule import parse_schedule
 from fundwatch.scheduler import (
     Daemon,
@@ -212,6 +212,20 @@ def test_digest_time_is_kept_across_the_dst_change() -> None:
     assert fire.astimezone(UTC) == datetime(2027, 3, 29, 6, 0, tzinfo=UTC)  # CEST: 08:00 local
     before = trigger.get_next_fire_time(None, datetime(2027, 3, 18, tzinfo=UTC))
     assert before.astimezone(UTC) == datetime(2027, 3, 22, 7, 0, tzinfo=UTC)  # CET
+
+
+def test_a_profile_in_another_zone_gets_its_digest_at_its_own_local_time() -> None:
+    profile = Profile.model_validate(
+        {
+            "id": "far",
+            "name": "Far away",
+            "recipients": ["x@example.org"],
+            "delivery": {"frequency": "daily", "time": "08:00", "timezone": "America/New_York"},
+        }
+    )
+    opts = options_for(profile, "Europe/Rome")
+    fire = digest_trigger(opts).get_next_fire_time(None, NOW)  # 05:17 in New York
+    assert fire.astimezone(UTC) == datetime(2026, 11, 25, 13, 0, tzinfo=UTC)  # 08:00 EST
 
 
 def test_daemon_registers_jobs_with_coalesce_one_instance_and_grace(tmp_path: Path) -> None:

@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from fundwatch.normalize.dates import known_zone
+
 GateName = Literal[
     "status", "lead_time", "territory", "audience", "call_type", "grant_size", "cofinancing"
 ]
@@ -259,7 +261,13 @@ class Delivery(_Strict):
     day_of_month: int = Field(default=1, ge=1, le=28, description="Day of a monthly digest (1-28).")
     time: Time = Field(
         default=Time(8, 0),
-        description="Local time (installation time zone) the digest is sent, HH:MM.",
+        description="Local time the digest is sent, HH:MM, in `timezone`.",
+    )
+    timezone: str | None = Field(
+        default=None,
+        description="The reader's IANA time zone (e.g. Europe/Brussels): digest times, "
+        "deadlines in digests and calendar reminders are given in it. Default: the "
+        "installation's `timezone`.",
     )
     feeds: bool = Field(default=True, description="Publish the Atom/RSS and iCalendar feeds.")
     private_feeds: bool = Field(
@@ -279,6 +287,11 @@ class Delivery(_Strict):
     empty_digest: Literal["skip", "send"] = Field(
         default="skip", description="With nothing to say: skip the digest, or send 'nothing new'."
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return None if value is None else known_zone(value)
 
     @field_validator("reminders")
     @classmethod

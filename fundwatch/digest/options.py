@@ -3,7 +3,8 @@
 `options_for(profile)` is the single adapter between the profile file (`Profile.delivery`,
 `Profile.language`) and the digest code.
 
-Digests follow the profile's schedule in the installation's zone: daily at `time`, weekly on
+Digests follow the profile's schedule in the reader's zone (the profile's `timezone`, else
+the installation's): daily at `time`, weekly on
 `weekday` at `time`, monthly on `day_of_month` at `time`. The latest scheduled instant at or
 before `now` is the digest's *slot*; its key (``2026-09-17``, ``2026-W38``, ``2026-09``) names
 the period. At most one digest per profile and period is queued, at the first publish after the
@@ -52,7 +53,8 @@ class DigestOptions:
 
 
 def options_for(profile: Profile, timezone: str = "Europe/Rome") -> DigestOptions:
-    """The delivery options of `profile`; `timezone` is the installation's."""
+    """The delivery options of `profile`; `timezone` is the installation's, used unless the
+    profile names the reader's own zone."""
     d = profile.delivery
     return DigestOptions(
         language=profile.language,
@@ -66,7 +68,7 @@ def options_for(profile: Profile, timezone: str = "Europe/Rome") -> DigestOption
         send_empty=d.empty_digest == "send",
         feeds=d.feeds,
         private_feeds=d.private_feeds,
-        timezone=timezone,
+        timezone=d.timezone or timezone,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -51,6 +52,18 @@ def test_english_text_digest() -> None:
         "2 changed, 1 closing soon, 1 closed"
     )
     assert_text_golden(r.text, "network-2026-09-17.txt")
+
+
+def test_times_are_given_in_the_readers_zone_when_the_profile_names_one() -> None:
+    rome = render(sample_digest(options_for(network())), LINKS, "funding@example.org").text
+    opts = options_for(network(timezone="America/New_York"), "Europe/Rome")
+    assert opts.timezone == "America/New_York"
+    ny = render(sample_digest(opts), LINKS, "funding@example.org").text
+    assert "Deadline: 29 October 2026 at 01:00 (in 41 days)" in rome
+    assert "Deadline: 28 October 2026 at 20:00 (in 41 days)" in ny
+    # the daily slot is 08:00 in New York: at 02:00 there on 17 September it is the 16th's
+    period = sample_digest(opts).period
+    assert (period.key, period.since) == ("2026-09-16", datetime(2026, 9, 15, 12, 0, tzinfo=UTC))
 
 
 def test_html_shows_markup_in_a_title_as_text() -> None:
