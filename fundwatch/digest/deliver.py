@@ -25,9 +25,10 @@ abandoned row before sending anything:
 
 Failures: a 4xx or a channel that is down (connection, TLS, login) -> retry with exponential
 backoff (5 min, doubling, at most 6 h) until `max_attempts`, then failed (a channel found down
-stops the batch; the messages not tried wait as long, without losing an attempt); a 5xx ->
-failed and the recipient suppressed (later digests to it are marked suppressed, not sent); an
-address that unsubscribed -> suppressed. Everything lands in the returned report.
+stops the batch; the messages not tried wait as long, without losing an attempt); a 5xx to
+the recipient -> failed and the recipient suppressed (later digests to it are marked
+suppressed, not sent); a 5xx to the message's data -> that message failed, the recipient kept;
+an address that unsubscribed -> suppressed. Everything lands in the returned report.
 """
 
 from __future__ import annotations
@@ -176,7 +177,8 @@ def _send_one(
     except Refused as exc:
         if exc.permanent:
             outbox.give_up(engine, m.id, me, outbox.FAILED, str(exc))
-            outbox.suppress(engine, m.recipient, str(exc), now)
+            if exc.stage == "recipient":  # the address itself is bad, not this message
+                outbox.suppress(engine, m.recipient, str(exc), now)
             report.failed.append((m.id, str(exc)))
         else:
             _retry(engine, m, me, str(exc), now, max_attempts, report)

@@ -6,8 +6,9 @@ A transport sends one message and, after a crash, answers `check`: was this mess
 
 Errors are typed by what they mean for the message:
 
-- `Refused`: the server answered; 4xx is temporary (retry later), 5xx is permanent
-  (the recipient is suppressed);
+- `Refused`: the server answered; 4xx is temporary (retry later), 5xx is permanent: a
+  refused recipient (RCPT) is suppressed, a refused message (DATA: content, size, policy)
+  fails alone and the address keeps getting later digests;
 - `ChannelDown`: nothing was handed over (connection, TLS, login, sender refused): retry later,
   stop this batch;
 - `InDoubt`: the connection broke while the data was in flight: the outcome is unknown.
@@ -44,6 +45,7 @@ class Refused(DeliveryError):
     def __init__(self, stage: str, code: int, reply: bytes | str) -> None:
         text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
         self.code = code
+        self.stage = stage
         super().__init__(f"{stage} refused: {code} {text}".strip(), permanent=500 <= code < 600)
 
 

@@ -292,6 +292,22 @@ def test_permanent_refusal_suppresses_the_recipient(
     assert sorted(r.rcpt_tos[0] for r in smtp_server.received).count("giunta@example.org") == 0
 
 
+def test_a_refused_message_fails_alone_and_keeps_its_recipient(
+    config: Config, store: Store, smtp_server: SmtpServer
+) -> None:
+    queue(config, store)
+    smtp_server.handler.data_replies = ["554 5.7.1 message content rejected"]
+    report = deliver(store.engine, smtp(config, smtp_server), NOW)
+    assert [why for _, why in report.failed] == [
+        "message refused: 554 5.7.1 message content rejected"
+    ]
+    assert len(report.sent) == 2
+    refused = report.failed[0][0]
+    recipient = next(m.recipient for m in outbox.messages(store.engine) if m.id == refused)
+    assert outbox.suppression(store.engine, recipient) is None
+    assert statuses(store)[recipient] == "failed"
+
+
 def test_unsubscribed_address_gets_nothing(
     config: Config, store: Store, smtp_server: SmtpServer
 ) -> None:
