@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from fundwatch.cli.progress import ConsoleProgress
-    from fundwatch.demo import DEFAULT_RECORDINGS, run_demo
+    from fundwatch.demo import DEFAULT_RECORDINGS, demo_secret, run_demo
 
     cfg = app.config(args)
     now = app.parse_when(args.now) if args.now else app.now()
@@ -74,6 +74,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"  {run} sources")
     print(f"  {run} explain comune-torino CALL     (CALL: an id from the calls list)")
     print(f"  open {pub.previews[0] if pub.previews else report.workdir} in a browser")
+    print(
+        f"  FUNDWATCH_SECRET={demo_secret()} {run} serve"
+        f"     (feeds, calendars and the digests' links at {cfg.settings.public_base_url})"
+    )
     return 0 if any(o.result.status != "error" for o in report.outcomes) else 1
 
 

@@ -43,6 +43,15 @@ class DemoReport:
     skipped: Sequence[str]
 
 
+DEMO_SECRET = "demo-only-link-secret"
+"""Signs the demo's unsubscribe, "not relevant" and private-feed links (unless
+$FUNDWATCH_SECRET is set), so that `fundwatch serve` on the demo's database accepts them."""
+
+
+def demo_secret() -> str:
+    return os.environ.get("FUNDWATCH_SECRET") or DEMO_SECRET
+
+
 def demo_config(config: Config, workdir: Path) -> Config:
     """The shipped config with every path moved under `workdir` and no real mail server."""
     settings = config.settings.model_copy(
@@ -94,7 +103,7 @@ def run_demo(
             served, missed = list(server.log), list(server.missed)
         environ = {
             **os.environ,
-            "FUNDWATCH_SECRET": os.environ.get("FUNDWATCH_SECRET") or "demo-only-link-secret",
+            "FUNDWATCH_SECRET": demo_secret(),
         }
         published = publish(
             cfg,

@@ -66,6 +66,9 @@ def test_demo_runs_offline_and_stores_the_recorded_calls(tmp_path: Path) -> None
     shown = subprocess.run(look, shell=True, cwd=ROOT, capture_output=True, text=True, check=False)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines()[-1].endswith(" calls")
+    # serving the demo's feeds needs the secret its links were signed with: the hint says it
+    [serve] = [line.strip() for line in lines if " serve " in line]
+    assert serve.startswith(f"FUNDWATCH_SECRET=demo-only-link-secret FUNDWATCH_DATABASE_URL={db} ")
 
     health = fundwatch("sources", "--json", env={"FUNDWATCH_DATABASE_URL": db})
     rows = {r["id"]: r for r in json.loads(health.stdout)}
