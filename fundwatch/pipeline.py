@@ -257,10 +257,29 @@ def make_client(
 
 def resolve_entities(config: Config, store: Store) -> int:
     """Group the stored calls into entities (one real call seen on several sources) and record
-    each call's entity; returns the number of calls whose entity changed."""
-    stored = [s.call for s in store.calls()]
-    entities = resolve(stored, config.resolution, authority=config.authority)
-    return store.set_entities({key: e.id for e in entities for key in e.members})
+    each call's entity; returns the number of calls whose entity changed.
+
+    Run once per `run_sources`, after all its sources, so that `publish` (and the web feeds)
+    read current entities; digests, feeds and calendars show one item per entity
+    (`fundwatch.digest.entities`).
+
+    Only the calls still published are resolved: a gone one would make its source look as if
+    it listed the same URL or identifier twice (a re-keyed page), which links nothing. A gone
+    call stays with the live calls it was last grouped with (under their entity's current id),
+    so an aggregator dropping its copy does not turn into a closure of a call the issuer
+    still publishes."""
+    stored = store.calls(include_gone=True)
+    live = [s for s in stored if not s.gone]
+    entities = resolve([s.call for s in live], config.resolution, authority=config.authority)
+    ids = {key: e.id for e in entities for key in e.members}
+    now_known_as: dict[str, str] = {}
+    for s in live:
+        if s.entity_id:
+            now_known_as.setdefault(s.entity_id, ids[s.call.key])
+    for s in stored:
+        if s.gone:
+            ids[s.call.key] = now_known_as.get(s.entity_id, s.entity_id)
+    return store.set_entities(ids)
 
 
 def entity_of(config: Config, store: Store, stored: StoredCall) -> Entity | None:

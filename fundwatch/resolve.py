@@ -334,6 +334,19 @@ def _sources(keys: set[Any]) -> set[str]:
 
 
 def _entity(calls: list[Call], links: list[Link], authority: Mapping[str, int]) -> Entity:
+    return assemble(calls, authority, links)
+
+
+def assemble(
+    calls: Sequence[Call],
+    authority: Mapping[str, int] = DEFAULT_AUTHORITY,
+    links: Sequence[Link] = (),
+) -> Entity:
+    """The entity of `calls` taken as one real call, without judging whether they are: members
+    ranked by authority, `primary`, `merged` and `dates_from` as `resolve` makes them. For
+    readers of groups `resolve` already made (the entity ids the store records)."""
+    if not calls:
+        raise ValueError("an entity needs at least one call")
     ranked = sorted(calls, key=lambda c: (-authority.get(c.source, UNLISTED_AUTHORITY), c.key))
     primary = ranked[0]
     dated = next((c for c in ranked if c.deadlines or c.opens_at or c.rolling), primary)

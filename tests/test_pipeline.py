@@ -14,10 +14,13 @@ import httpx
 import pytest
 import respx
 
-from fundwatch.config import Config, load_config
+from fundwatch.config import Config, Settings, SourceConfig, load_config
 from fundwatch.http import HttpClient, HttpSettings
-from fundwatch.pipeline import run_sources
+from fundwatch.models import Call, SourceResult
+from fundwatch.pipeline import record, resolve_entities, run_sources
+from fundwatch.resolve import entity_id
 from fundwatch.store import Store
+from tests.digest.calls import IEFP, IEFP_INCENTIVI, INSEDIAMENTO
 from tests.golden import FIXTURES
 
 SEARCH = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
@@ -25,6 +28,8 @@ REAL = json.loads(
     (FIXTURES / "eu_ft/viabolat_sedia_search_apiv2.154_5results_es-en-ro.json").read_bytes()
 )
 T1 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
+INCENTIVI = SourceConfig(id="incentivi", kind="incentivi", authority=10)
+PIEMONTE = SourceConfig(id="piemonte-fse", kind="piemonte")
 
 
 def _older() -> dict[str, Any]:
@@ -252,3 +257,50 @@ def test_a_call_held_back_by_an_untrusted_run_still_counts_as_seen(
     assert store.miss_counts("eu-test")["HORIZON-MISS-2027-02-CANCER-02"] == 0
     for day in (3, 4):  # two more complete runs without it: not three in a row
         assert _run(config, store, client, without, T1 + timedelta(days=day)) == []
+
+
+def test_a_run_records_the_entities_of_calls_seen_on_several_sources(
+    config: Config, store: Store, client: HttpClient
+) -> None:
+    # the bulk catalogue listed the cancer-mission topic before the search API was read
+    _run(config, store, client, REAL, T1)
+    [topic] = [s.call for s in store.calls() if s.call.source_id.startswith("HORIZON")]
+    bulk = topic.model_copy(update={"source": "eu-bulk"})
+    store.sync_sources([SourceConfig(id="eu-bulk", kind="eu_ft_bulk")])
+    record(store, SourceResult("eu-bulk", "ok", (bulk,), started_at=T1, finished_at=T1), 3)
+    _run(config, store, client, REAL, T1 + timedelta(days=1))  # run_sources resolves after
+    ids = {s.call.source: s.entity_id for s in store.calls() if s.call.key[1] == topic.source_id}
+    assert ids["eu-bulk"] == ids["eu-test"] != ""
+    assert len({s.entity_id for s in store.calls()}) == len(store.calls()) - 1
+
+
+def test_a_gone_copy_stays_with_the_calls_it_was_grouped_with(store: Store) -> None:
+    config = Config(Path("config"), Settings(), (INCENTIVI, PIEMONTE), {}, ())
+    store.sync_sources(config.sources)
+    day = timedelta(days=1)
+
+    def arrive(call: Call, at: datetime, others: tuple[Call, ...] = ()) -> None:
+        result = SourceResult(call.source, "ok", (call, *others), started_at=at, finished_at=at)
+        record(store, result, 1)
+        resolve_entities(config, store)
+
+    other = IEFP_INCENTIVI.model_copy(update={"source_id": "9999", "extra": {}})
+    arrive(IEFP_INCENTIVI, T1, (other,))
+    arrive(IEFP, T1 + day)
+    issuer_entity = entity_id(IEFP.key)
+    entity = {s.call.key: s.entity_id for s in store.calls(include_gone=True)}
+    assert entity[IEFP_INCENTIVI.key] == entity[IEFP.key] == issuer_entity
+    # the aggregator drops its copy: gone, still one entity with the issuer's copy
+    arrive(other, T1 + 2 * day)
+    entity = {s.call.key: (s.entity_id, s.gone) for s in store.calls(include_gone=True)}
+    assert entity[IEFP_INCENTIVI.key] == (issuer_entity, True)
+    assert entity[IEFP.key] == (issuer_entity, False)
+    # the aggregator lists it again and the region drops it: the entity goes on under the
+    # aggregator's copy, the region's stays with it
+    arrive(IEFP_INCENTIVI, T1 + 3 * day, (other,))
+    arrive(INSEDIAMENTO, T1 + 4 * day)
+    entity = {s.call.key: (s.entity_id, s.gone) for s in store.calls(include_gone=True)}
+    aggregator_entity = entity_id(IEFP_INCENTIVI.key)
+    assert entity[IEFP.key] == (aggregator_entity, True)
+    assert entity[IEFP_INCENTIVI.key] == (aggregator_entity, False)
+    assert entity[INSEDIAMENTO.key] == (entity_id(INSEDIAMENTO.key), False)

@@ -8,6 +8,12 @@
   126.110.000,00 euro", Risorse "Fse Plus") and piemonte_detail_aperto_18454.html (Contratto di
   insediamento, "Bando a sportello", "Domande dal" 2024-05-24T07:00:00Z, € 10.605.000,00).
 
+- incentivi.gov.it: IEFP_INCENTIVI is the IeFP call as the national aggregator lists it, in the
+  shape of ../../fixtures/incentivi/mayai_incentivi_solr_docs_wrapped_first3.json: the close
+  day as the end of the local day (2026-07-30T21:59:59Z, not the region's 17:00), the opening
+  day as local midnight in UTC, the region's page as its "Link istituzionale" (official_url),
+  the fund its regrouping gives.
+
 `NOW` sits on the day of the newest item of the recorded Piemonte RSS (17 September 2026).
 """
 
@@ -123,6 +129,24 @@ INSEDIAMENTO = Call(
     stated_status="Aperto",
     budget=Budget(total_eur=Decimal("10605000.00")),
     themes=("Sviluppo",),
+)
+
+IEFP_INCENTIVI = Call(
+    source="incentivi",
+    source_id="5120",
+    url="https://www.incentivi.gov.it/it/catalogo/iefp-ciclo-formativo-2026-2030",
+    language="it",
+    titles={
+        "it": "REGIONE PIEMONTE - Autorizzazione e finanziamento dell'offerta formativa IeFP, "
+        "ciclo formativo 2026/2030"
+    },
+    issuer="Regione Piemonte",
+    programmes=(Programme(code="ESF+", label="FSE+", kind="fund"),),
+    territories=(Territory(code="ITC1", label="Piemonte"),),
+    opens_at=datetime(2026, 7, 22, 22, 0, tzinfo=UTC),
+    deadlines=(Deadline(at=datetime(2026, 7, 30, 21, 59, 59, tzinfo=UTC)),),
+    budget=Budget(total_eur=Decimal("126110000.00")),
+    extra={"official_url": IEFP.url},
 )
 
 EVIL_TITLE = '<script>alert("x")</script><b>Bando</b> & <img src=x onerror=alert(1)>'
