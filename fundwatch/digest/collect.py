@@ -6,6 +6,11 @@ folder and the same feed served over HTTP are the same bytes.
 Matching is a parameter (`fundwatch.digest.matching.Matcher`), asked once for all the profiles
 a run needs (`Collector.prepare`), or for the one profile a web request names. A profile whose
 delivery says `feeds: false` has no feeds or calendar: those answer None (404 on the web).
+
+Readers are told about entities, not copies (`fundwatch.digest.entities`): profile digests,
+feeds and calendars, the feed of all calls and the programme feeds show one item per entity,
+in its most authoritative source's words and dates. A source's own feed stays what that source
+says, copies included.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Literal
 from fundwatch.config import Config, Profile
 from fundwatch.digest import i18n
 from fundwatch.digest.build import Match
+from fundwatch.digest.entities import Entities
 from fundwatch.digest.feeds import (
     EMPTY_FEED_UPDATED,
     Feed,
@@ -63,7 +69,9 @@ class Collector:
         self.now = now
         self.matcher = matcher
         self._calls: list[StoredCall] | None = None
+        self._entities: Entities | None = None
         self._recent: list[StoredEvent] | None = None
+        self._recent_entities: list[StoredEvent] | None = None
         self._deadline_events: dict[int, list[StoredEvent]] | None = None
         self._matches: dict[str, list[Match]] = {}
         self._position: dict[int, int] | None = None
@@ -76,10 +84,27 @@ class Collector:
             self._calls = self.store.calls(include_gone=True)
         return self._calls
 
+    @property
+    def entities(self) -> Entities:
+        """The stored calls folded by entity, as `resolve_entities` last recorded them."""
+        if self._entities is None:
+            self._entities = Entities(self.calls, self.config.authority)
+        return self._entities
+
     def recent_events(self) -> list[StoredEvent]:
         if self._recent is None:
             self._recent = self.store.events(since=self.now - timedelta(days=FEED_DAYS))
         return self._recent
+
+    def _recent_of_entities(self) -> list[StoredEvent]:
+        if self._recent_entities is None:
+            self._recent_entities = self.entities.events(self.recent_events())
+        return self._recent_entities
+
+    def digest_events(self, events: list[StoredEvent]) -> list[StoredEvent]:
+        """`events` as the entities' events, keyed by their representatives (for
+        `build_digest`; see `Entities.events`)."""
+        return self.entities.events(events, rekey=True)
 
     def options(self, profile: Profile) -> DigestOptions:
         return options_for(profile, self.config.settings.timezone)
@@ -90,7 +115,7 @@ class Collector:
         todo = list({p.id: p for p in profiles if p.id not in self._matches}.values())
         if not todo:
             return
-        calls = self.calls
+        calls = self.entities.calls
         if self._position is None:
             self._position = {c.id: i for i, c in enumerate(calls)}
         position = self._position
@@ -102,7 +127,8 @@ class Collector:
             ]
 
     def matches(self, profile: Profile) -> list[Match]:
-        """The profile's matches, in the order of `calls` (computed once per collector)."""
+        """The profile's matches, one per entity, in the order of `calls` (computed once per
+        collector)."""
         if profile.id not in self._matches:
             self.prepare([profile])
         return self._matches[profile.id]
@@ -120,13 +146,20 @@ class Collector:
             name=profile.name,
             self_url=self.links.feed(profile.id, kind, opts.private_feeds),
             calls={m.call_id: (m, m.last_changed) for m in matches},
+            events=self._recent_of_entities(),
             opts=opts,
         )
         return _as(feed, kind)
 
     def all_feed(self, kind: str) -> Artefact:
         return self._public_feed(
-            "all", "feed_all", "", self.links.url(f"/feeds/all.{kind}"), self.calls, kind
+            "all",
+            "feed_all",
+            "",
+            self.links.url(f"/feeds/all.{kind}"),
+            self.entities.calls,
+            kind,
+            self._recent_of_entities(),
         )
 
     def source_feed(self, source_id: str, kind: str) -> Artefact | None:
@@ -141,20 +174,24 @@ class Collector:
             self.links.url(source_feed_path(source_id, kind)),
             chosen,
             kind,
+            self.recent_events(),
         )
 
     def programme_feed(self, code: str, kind: str) -> Artefact | None:
-        chosen = [c for c in self.calls if any(p.code == code for p in c.call.programmes)]
-        if not chosen:
+        """The entities any of whose members names programme `code`."""
+        listed = [c for c in self.calls if any(p.code == code for p in c.call.programmes)]
+        if not listed:
             return None
-        label = _programme_label(code, chosen)
+        entities = self.entities
+        wanted = {entities.representative(c.id) for c in listed}
         return self._public_feed(
             f"programme/{code}",
             "feed_programme",
-            label,
+            _programme_label(code, listed),
             self.links.url(programme_feed_path(code, kind)),
-            chosen,
+            [c for c in entities.calls if c.id in wanted],
             kind,
+            self._recent_of_entities(),
         )
 
     def programme_codes(self) -> list[str]:
@@ -171,6 +208,7 @@ class Collector:
         self_url: str,
         chosen: Sequence[StoredCall],
         kind: str,
+        events: Sequence[StoredEvent],
     ) -> Artefact:
         settings = self.config.settings
         opts = DigestOptions(language=PUBLIC_LANGUAGE, timezone=settings.timezone)
@@ -181,6 +219,7 @@ class Collector:
             name=name,
             self_url=self_url,
             calls=pairs,
+            events=events,
             opts=opts,
         )
         return _as(feed, kind)
@@ -193,12 +232,13 @@ class Collector:
         name: str,
         self_url: str,
         calls: Mapping[int, tuple[Match, datetime | None]],
+        events: Sequence[StoredEvent],
         opts: DigestOptions,
     ) -> Feed:
         authority = tag_authority(self.links.base)
-        events = [
+        chosen = [
             FeedEvent(se.event, calls[se.call_id][0].call, calls[se.call_id][1])
-            for se in self.recent_events()
+            for se in events
             if se.call_id in calls
         ]
         return build_feed(
@@ -206,7 +246,7 @@ class Collector:
             title=i18n.say(opts.language, title_key, name=name),
             self_url=self_url,
             alternate_url=self.links.base,
-            events=events,
+            events=chosen,
             language=opts.language,
             zone=opts.zone,
             authority=authority,
@@ -228,7 +268,9 @@ class Collector:
                 "vanished",
                 "reopened",
             ]
-            for se in self.store.events(kinds=kinds):
+            if self.entities.has_late_primary():
+                kinds.append("new")  # a late primary's `new` may say the dates changed
+            for se in self.entities.events(self.store.events(kinds=kinds)):
                 grouped.setdefault(se.call_id, []).append(se)
             self._deadline_events = grouped
         horizon = self.now - timedelta(days=FEED_DAYS)

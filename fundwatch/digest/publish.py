@@ -89,7 +89,7 @@ def publish(
     collector = Collector(config, store, links, now, matcher)
     health = store.source_health()
     report = PublishReport()
-    events_after: dict[int, list[StoredEvent]] = {}
+    events_after: dict[int, tuple[int, list[StoredEvent]]] = {}
     chosen = [p for p in config.profiles if not only or p.id in only]
     collector.prepare(p for p in chosen if _due(store, collector, p, now))
     for profile in chosen:
@@ -140,19 +140,27 @@ def _digest(
     now: datetime,
     mark: DeliveryMark | None,
     health: list[SourceHealth],
-    events_after: dict[int, list[StoredEvent]],
+    events_after: dict[int, tuple[int, list[StoredEvent]]],
 ) -> tuple[Digest, int]:
-    """The digest since `mark`, and the id of the newest event it covers."""
+    """The digest since `mark`, and the id of the newest event it covers.
+
+    Events are the entities' (`Collector.digest_events`): one call seen on several sources
+    is reported once, through its most authoritative copy. The mark covers every event read,
+    including those that say nothing about an entity."""
     opts = collector.options(profile)
     period = period_for(now, opts, since=mark.covered_until if mark else None)
     if mark is not None:
         if mark.last_event_id not in events_after:  # profiles usually share a mark
-            events_after[mark.last_event_id] = store.events(after_id=mark.last_event_id)
-        events = events_after[mark.last_event_id]
-        last_id = max((e.id for e in events), default=mark.last_event_id)
+            raw = store.events(after_id=mark.last_event_id)
+            events_after[mark.last_event_id] = (
+                max((e.id for e in raw), default=mark.last_event_id),
+                collector.digest_events(raw),
+            )
+        last_id, events = events_after[mark.last_event_id]
     else:
-        events = store.events(since=period.since)
-        last_id = max((e.id for e in events), default=0)
+        raw = store.events(since=period.since)
+        last_id = max((e.id for e in raw), default=0)
+        events = collector.digest_events(raw)
     matches = collector.matches(profile)
     return build_digest(profile, period, matches, events, health, now, opts), last_id
 
@@ -171,7 +179,7 @@ def _queue_profile(
     profile: Profile,
     now: datetime,
     health: list[SourceHealth],
-    events_after: dict[int, list[StoredEvent]],
+    events_after: dict[int, tuple[int, list[StoredEvent]]],
     preview_dir: Path | None,
     report: PublishReport,
 ) -> ProfileOutcome:
