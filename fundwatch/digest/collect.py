@@ -279,6 +279,7 @@ class Collector:
                 m.call,
                 m.first_seen,
                 tuple(se.event for se in self._deadline_events.get(m.call_id, [])),
+                uid_key=self.entities.first_key(m.call_id),
             )
             for m in self.matches(profile)
             if any(d.at >= horizon for d in m.call.deadlines)

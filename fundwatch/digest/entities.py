@@ -57,6 +57,9 @@ class _Group:
     """Stored id of the member whose dates the entity shows."""
     first: int
     """Stored id of the member first seen: its `new` is the entity's."""
+    first_key: tuple[str, str]
+    """That member's (source, source_id): the entity's calendar events keep their UIDs when a
+    more authoritative member takes over."""
     told: StoredCall | None
     """The member readers knew the entity by before the primary was first seen, if any."""
 
@@ -93,6 +96,12 @@ class Entities:
         """The stored id of the call that stands for `call_id`'s entity."""
         group = self._group_of.get(call_id)
         return call_id if group is None else group.representative.id
+
+    def first_key(self, call_id: int) -> tuple[str, str] | None:
+        """The (source, source_id) of the member of `call_id`'s entity first seen; None for a
+        call alone in its entity."""
+        group = self._group_of.get(call_id)
+        return None if group is None else group.first_key
 
     def has_late_primary(self) -> bool:
         """Whether some primary was first seen after another member (its `new` event is then
@@ -145,6 +154,7 @@ def _group(members: Sequence[StoredCall], authority: Mapping[str, int]) -> _Grou
         representative=representative,
         dates_from=by_key[entity.dates_from].id,
         first=ranked[first].id,
+        first_key=ranked[first].call.key,
         told=earlier[0] if earlier else None,
     )
 

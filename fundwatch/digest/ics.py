@@ -49,10 +49,15 @@ class CalendarCall:
     call: Call
     first_seen: datetime
     events: Sequence[ChangeEvent] = field(default_factory=tuple)
+    uid_key: tuple[str, str] | None = None
+    """The (source, source_id) the event UIDs are made of, when not the call's own: a call
+    seen on several sources keeps the UIDs of the copy first seen, so that calendars move the
+    event instead of replacing it when a more authoritative copy takes over."""
 
 
-def deadline_uid(call: Call, slot: str) -> str:
-    digest = hashlib.sha256(f"{call.source}\0{call.source_id}\0{slot}".encode()).hexdigest()
+def deadline_uid(key: tuple[str, str], slot: str) -> str:
+    source, source_id = key
+    digest = hashlib.sha256(f"{source}\0{source_id}\0{slot}".encode()).hexdigest()
     return f"{digest[:32]}@fundwatch"
 
 
@@ -120,7 +125,7 @@ def _event(
     cancelled = bool(fates) and fates[-1].kind in _CANCELLED
     title = call.title
     ev = Event()
-    ev.add("uid", deadline_uid(call, slot))
+    ev.add("uid", deadline_uid(item.uid_key or call.key, slot))
     ev.add("dtstamp", stamp)
     ev.add("last-modified", stamp)
     ev.add("sequence", len(moves))

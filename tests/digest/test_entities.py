@@ -91,6 +91,11 @@ def vevents(config: Config) -> list[tuple[str, datetime, int, str]]:
     ]
 
 
+def vevent_uids(config: Config) -> list[str]:
+    body = (Path(config.settings.feed_dir) / "calendar" / "ngo-network-brussels.ics").read_bytes()
+    return [str(e["UID"]) for e in Calendar.from_ical(body).walk("VEVENT")]
+
+
 def test_both_copies_are_one_item_with_the_issuers_deadline(config: Config, store: Store) -> None:
     arrive(config, store, AGGREGATED, A0)
     arrive(config, store, ISSUER, A1)
@@ -129,6 +134,7 @@ def test_the_issuer_arriving_late_is_a_change_not_a_second_new(
     told = feed_entries(config, "atom")
     assert [t for _, t, _ in told] == [f"New: {AGGREGATED.title}"]
     assert vevents(config)[0][1:3] == (AGGREGATOR_DEADLINE, 0)
+    [uid] = vevent_uids(config)
 
     arrive(config, store, ISSUER, A1)
     now = A1 + timedelta(hours=1)
@@ -144,6 +150,7 @@ def test_the_issuer_arriving_late_is_a_change_not_a_second_new(
     assert entries[1][0] == told[0][0]  # the "new" entry keeps its id: no second announcement
     assert [t for _, t, _ in entries] == [f"Changed: {IEFP.title}", f"New: {IEFP.title}"]
     assert vevents(config) == [(f"Deadline: {IEFP.title}", ISSUER_DEADLINE, 1, IEFP.url)]
+    assert vevent_uids(config) == [uid]  # the calendar moves its event, it does not replace it
 
 
 def test_copies_agreeing_on_the_dates_say_nothing_when_the_issuer_arrives(

@@ -39,8 +39,8 @@ def test_one_event_per_deadline_in_the_readers_zone(config: Config, store: Store
     assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Rome"]
     events = events_of(body)
     uid = deadline_uid
-    assert set(events) == {uid(c, "#0") for c in (TCS, POW, INCUBATION, PEP)}
-    tcs = events[uid(TCS, "#0")]
+    assert set(events) == {uid(c.key, "#0") for c in (TCS, POW, INCUBATION, PEP)}
+    tcs = events[uid(TCS.key, "#0")]
     start = tcs["DTSTART"].dt  # type: ignore[index]
     assert start == datetime(2026, 9, 23, 2, 0, tzinfo=ROME)
     assert str(start.tzinfo) == "Europe/Rome"
@@ -57,7 +57,7 @@ def test_one_event_per_deadline_in_the_readers_zone(config: Config, store: Store
         f"Tra 30 giorni scade: {TCS.title}",
         f"Tra 7 giorni scade: {TCS.title}",
     ]
-    pow_ = events[uid(POW, "#0")]
+    pow_ = events[uid(POW.key, "#0")]
     assert int(pow_["SEQUENCE"]) == 0  # type: ignore[index]
     assert str(pow_["DESCRIPTION"]).splitlines() == [  # type: ignore[index]
         POW.title,
@@ -80,13 +80,13 @@ def test_sequence_grows_and_uid_stays_when_the_deadline_moves(config: Config, st
         3,
     )
     after = events_of(profile_calendar(config, store, "ngo-network-brussels", T2))
-    key = deadline_uid(TCS, "#0")
+    key = deadline_uid(TCS.key, "#0")
     assert set(after) == set(before)
     old, new = before[key], after[key]
     assert int(new["SEQUENCE"]) == int(old["SEQUENCE"]) + 1 == 2  # type: ignore[index]
     assert new["DTSTART"].dt == datetime(2026, 9, 30, 17, 0, tzinfo=ROME)  # type: ignore[index]
     assert new["DTSTAMP"].dt == T2 > old["DTSTAMP"].dt  # type: ignore[index]
-    untouched = deadline_uid(POW, "#0")
+    untouched = deadline_uid(POW.key, "#0")
     assert after[untouched].to_ical() == before[untouched].to_ical()  # type: ignore[attr-defined]
 
 
@@ -130,8 +130,11 @@ def test_labelled_deadlines_keep_their_own_uids() -> None:
     )
     body = calendar([CalendarCall(stages, NOW)], name="x", language="it", zone=ROME)
     events = events_of(body)
-    assert set(events) == {deadline_uid(POW, "first stage"), deadline_uid(POW, "second stage")}
-    second = events[deadline_uid(POW, "second stage")]
+    assert set(events) == {
+        deadline_uid(POW.key, "first stage"),
+        deadline_uid(POW.key, "second stage"),
+    }
+    second = events[deadline_uid(POW.key, "second stage")]
     assert second["DTSTART"].dt == datetime(2027, 2, 4, 17, 0, tzinfo=ROME)  # type: ignore[index]
 
 
