@@ -119,7 +119,9 @@ class Collector:
         if self._position is None:
             self._position = {c.id: i for i, c in enumerate(calls)}
         position = self._position
-        for profile, verdicts in zip(todo, self.matcher.match(todo, calls, self.now), strict=True):
+        for profile, verdicts in zip(
+            todo, self.matcher.match(todo, calls, self.now, self.entities.aliases), strict=True
+        ):
             chosen = sorted(position[i] for i in verdicts if i in position)
             self._matches[profile.id] = [
                 Match(c.call, c.id, c.first_seen, tuple(verdicts[c.id]), c.last_changed, c.gone)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from fundwatch.changes import BY_DATE, diff
 from fundwatch.models import ChangeEvent, ChangeKind
-from fundwatch.resolve import UNLISTED_AUTHORITY, assemble
+from fundwatch.resolve import UNLISTED_AUTHORITY, assemble, call_key
 from fundwatch.store import StoredCall, StoredEvent
 
 DATE_KINDS = frozenset(
@@ -74,6 +74,9 @@ class Entities:
             if stored.entity_id:
                 by_entity[stored.entity_id].append(stored)
         self._group_of: dict[int, _Group] = {}
+        self.aliases: dict[str, str] = {}
+        """The reference ("source:source_id") of each copy not shown -> that of the call shown
+        for its entity: reader feedback on a copy follows the entity."""
         shown: dict[int, StoredCall] = {}
         for members in by_entity.values():
             if len(members) < 2:
@@ -81,6 +84,8 @@ class Entities:
             group = _group(members, authority)
             for member in members:
                 self._group_of[member.id] = group
+                if member.id != group.representative.id:
+                    self.aliases[call_key(member.call)] = call_key(group.representative.call)
             shown[group.representative.id] = group.representative
         self.shared = len(shown)
         """How many entities have two or more stored members."""

@@ -21,6 +21,7 @@ traced: the reference the indexed one is tested (tests/digest/test_matching.py) 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Protocol
 from fundwatch.config import Config, Profile
 from fundwatch.models import Status
 from fundwatch.rules import (
+    Feedback,
     FeedbackStore,
     ProfileIndex,
     call_facts,
@@ -46,10 +48,16 @@ WIDE_STATUS = ["open", "forthcoming", "closed"]
 
 class Matcher(Protocol):
     def match(
-        self, profiles: Sequence[Profile], calls: Sequence[StoredCall], now: datetime
+        self,
+        profiles: Sequence[Profile],
+        calls: Sequence[StoredCall],
+        now: datetime,
+        aliases: Mapping[str, str] | None = None,
     ) -> Sequence[Mapping[int, Sequence[str]]]:
         """For each of `profiles`, in order: ``{stored call id: short reasons in the
-        profile's language}`` of the calls that match it."""
+        profile's language}`` of the calls that match it. `aliases` maps the reference
+        ("source:source_id") of a copy that is not shown to the reference of the call that
+        stands for its entity: a copy marked "not relevant" excludes the call shown for it."""
         ...
 
 
@@ -62,6 +70,20 @@ def widened(profile: Profile) -> Profile:
     """`profile` with the status and lead-time gates opened: "was this call for them?"."""
     gates = profile.gates.model_copy(update={"status": WIDE_STATUS, "min_lead_days": 0})
     return profile.model_copy(update={"gates": gates})
+
+
+def _feedback(store: FeedbackStore, profile_id: str, aliases: Mapping[str, str] | None) -> Feedback:
+    """The profile's feedback, with an excluded copy's exclusion carried to the call shown for
+    its entity (the issuer's copy that took over from the aggregator's a reader marked)."""
+    known = store.load(profile_id)
+    if not aliases or not known.excluded:
+        return known
+    excluded = dict(known.excluded)
+    for ref, at in known.excluded.items():
+        shown = aliases.get(ref)
+        if shown is not None and shown not in excluded:
+            excluded[shown] = at
+    return dataclasses.replace(known, excluded=excluded)
 
 
 def _reconsidered(stored: StoredCall, status: Status) -> bool:
@@ -85,13 +107,17 @@ class RulesMatcher:
         self.feedback = feedback
 
     def match(
-        self, profiles: Sequence[Profile], calls: Sequence[StoredCall], now: datetime
+        self,
+        profiles: Sequence[Profile],
+        calls: Sequence[StoredCall],
+        now: datetime,
+        aliases: Mapping[str, str] | None = None,
     ) -> list[dict[int, Reasons]]:
         out: list[dict[int, Reasons]] = [{} for _ in profiles]
         if not profiles or not calls:
             return out
         shared = _Shared()
-        known = [self.feedback.load(p.id) for p in profiles]
+        known = [_feedback(self.feedback, p.id, aliases) for p in profiles]
         languages = [p.language for p in profiles]
         compiled = [compile_profile(p, k) for p, k in zip(profiles, known, strict=True)]
         usual = ProfileIndex(compiled)
@@ -123,14 +149,22 @@ class PerProfileMatcher:
         self.feedback = feedback
 
     def match(
-        self, profiles: Sequence[Profile], calls: Sequence[StoredCall], now: datetime
+        self,
+        profiles: Sequence[Profile],
+        calls: Sequence[StoredCall],
+        now: datetime,
+        aliases: Mapping[str, str] | None = None,
     ) -> list[dict[int, Reasons]]:
-        return [self._one(profile, calls, now) for profile in profiles]
+        return [self._one(profile, calls, now, aliases) for profile in profiles]
 
     def _one(
-        self, profile: Profile, calls: Sequence[StoredCall], now: datetime
+        self,
+        profile: Profile,
+        calls: Sequence[StoredCall],
+        now: datetime,
+        aliases: Mapping[str, str] | None,
     ) -> dict[int, Reasons]:
-        known = self.feedback.load(profile.id)
+        known = _feedback(self.feedback, profile.id, aliases)
         usual = compile_profile(profile, known)
         wide = compile_profile(widened(profile), known)
         out: dict[int, Reasons] = {}

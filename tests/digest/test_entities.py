@@ -27,6 +27,7 @@ from fundwatch.digest.matching import default_matcher
 from fundwatch.digest.publish import PublishReport, links_for, preview, publish
 from fundwatch.models import Call, SourceResult
 from fundwatch.pipeline import record, resolve_entities
+from fundwatch.rules import FeedbackStore
 from fundwatch.store import Store, StoredCall
 from tests.digest.calls import IEFP, IEFP_INCENTIVI
 from tests.digest.conftest import ENV, SOURCES, make_config, network
@@ -219,3 +220,24 @@ def test_calls_alone_in_their_entity_pass_through_untouched() -> None:
     view = Entities(calls, {})
     assert view.calls == calls and view.shared == 0
     assert view.representative(2) == 2 and view.represents(1)
+
+
+def test_a_copy_marked_not_relevant_keeps_its_entity_out_when_the_issuer_takes_over(
+    config: Config, store: Store
+) -> None:
+    arrive(config, store, AGGREGATED, A0)
+    assert run(config, store, A0 + timedelta(hours=1)).profiles[0].counts == (1, 0, 0, 0)
+    # the reader follows the digest's "not relevant" link on the aggregator's copy
+    feedback = FeedbackStore(Path(config.settings.feedback_dir))
+    feedback.exclude_call(network().id, f"incentivi:{AGGREGATED.source_id}", A0)
+
+    arrive(config, store, ISSUER, A1)
+    now = A1 + timedelta(hours=1)
+    assert [m.call.source for m in collector(config, store, now).matches(network())] == []
+    digest = digest_at(config, store, now)
+    assert (len(digest.new), len(digest.changed), len(digest.closing)) == (0, 0, 0)
+    # without the mark, the issuer's copy stands for the entity and is matched
+    feedback.include_call(network().id, f"incentivi:{AGGREGATED.source_id}")
+    assert [m.call.source for m in collector(config, store, now).matches(network())] == [
+        "piemonte-fse"
+    ]

@@ -131,10 +131,14 @@ class Counting:
         self.asked: list[list[str]] = []
 
     def match(
-        self, profiles: Sequence[Profile], calls: Sequence[StoredCall], now: datetime
+        self,
+        profiles: Sequence[Profile],
+        calls: Sequence[StoredCall],
+        now: datetime,
+        aliases: Mapping[str, str] | None = None,
     ) -> Sequence[Mapping[int, Sequence[str]]]:
         self.asked.append([p.id for p in profiles])
-        return self.inner.match(profiles, calls, now)
+        return self.inner.match(profiles, calls, now, aliases)
 
 
 def test_collector_gives_the_same_matches_either_way(config: Config, store: Store) -> None:
