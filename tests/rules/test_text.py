@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from fundwatch.rules.compiled import compile_profile
@@ -9,6 +11,8 @@ from fundwatch.rules.facts import call_facts
 from fundwatch.rules.predicates import locate
 from fundwatch.rules.text import SEP, joined_tokens, occurs, stem_tokens, tokens
 from tests.rules.helpers import NOW, make_call, make_profile
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def test_tokens_fold_accents_case_and_elisions() -> None:
@@ -125,3 +129,26 @@ def test_memoised_tokens_equal_folding_the_whole_text() -> None:
     texts += ["Attività\u00a0d’impresa", "a\u2007b\u202fc", "ß-Straße", "L'Aquila—Pescara"]
     for text in texts:
         assert tokens(text) == tuple(fold_name(text).split()), text
+
+
+@pytest.mark.parametrize("lang", ["it", "en", "fr", "es", "de"])
+def test_the_c_stemmers_give_the_pure_python_stems(lang: str) -> None:
+    """The match speed rests on PyStemmer's C stemmers (through snowballstemmer); they must be
+    the ones in use and stem exactly as the pure-Python Snowball stemmers do."""
+    import importlib
+
+    import Stemmer
+
+    from fundwatch.rules.text import _ALGORITHMS, _stemmer
+
+    algorithm = _ALGORITHMS[lang]
+    assert isinstance(_stemmer(lang), Stemmer.Stemmer)
+    module = importlib.import_module(f"snowballstemmer.{algorithm}_stemmer")
+    pure = getattr(module, f"{algorithm.capitalize()}Stemmer")()
+    words = {
+        w
+        for path in FIXTURES.rglob("*.json")
+        for w in tokens(path.read_text(encoding="utf-8", errors="replace"))
+    }
+    assert len(words) > 5000
+    assert [w for w in words if stem_tokens([w], lang)[0] != pure.stemWord(w)] == []
