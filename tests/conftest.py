@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from fundwatch.http import HttpClient, HttpSettings
+from fundwatch.store import Store
 
 
 @pytest.fixture
@@ -82,6 +83,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[s
         return
     server = request.getfixturevalue("pg_server_url")
     yield from _fresh_pg_database(server)
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """An empty store on each backend (modules that need a seeded one define their own)."""
+    s = Store.open(database_url)
+    yield s
+    s.close()
 
 
 @pytest.fixture

@@ -94,13 +94,6 @@ def config(tmp_path: Path) -> Config:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    s = Store.open(database_url)
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def client() -> Iterator[HttpClient]:
     with HttpClient(
         HttpSettings(min_interval=0, respect_robots=False, backoff=0), sleep=lambda _s: None

@@ -10,7 +10,7 @@ wrong encoding).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,13 +75,6 @@ def config(tmp_path: Path) -> Config:
     (root / "profiles").mkdir(parents=True)
     (root / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     return load_config(root)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    s = Store.open(database_url)
-    yield s
-    s.close()
 
 
 def _run(

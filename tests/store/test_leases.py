@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from fundwatch.store import Store
 from fundwatch.store.leases import claim, holder, release
 
 T0 = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 TTL = timedelta(minutes=10)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    s = Store.open(database_url)
-    yield s
-    s.close()
 
 
 def test_one_owner_at_a_time_then_expiry_hands_over(store: Store) -> None:
