@@ -11,9 +11,11 @@ Contract: `match(f)` returns exactly the matches of the all-pairs loop `engine.m
 with the same scores. The feedback, status, lead-time, call-type, territory and audience
 bitsets mirror their predicates exactly (a profile is in the mask if and only if the
 predicate lets the call through under the profile's unknown-facts policy); the interest
-postings give a superset (any profile whose terms could hit). Everything else (grant size,
-co-financing, keyword conditions, points and score) is decided for each candidate by its
-profile's decider (`plan.make_decider`), through the same helpers `evaluate` uses. The
+postings give a superset (any profile whose terms could hit). Grant size and co-financing
+are decided once per call for each group of profiles with the same settings
+(`plan.money_blocks`). Everything else (keyword conditions, points and score) is decided
+for each candidate by its profile's decider (`plan.make_decider`), through the same
+helpers `evaluate` uses. The
 tests compare both ways on random profiles and calls, and `benchmarks/match.py` does so at
 scale.
 """
@@ -27,7 +29,7 @@ from typing import NamedTuple
 from fundwatch.models import Status
 from fundwatch.rules.compiled import CompiledProfile, Term
 from fundwatch.rules.facts import CallFacts
-from fundwatch.rules.plan import make_decider
+from fundwatch.rules.plan import make_decider, money_blocks
 from fundwatch.rules.verdict import Verdict
 
 __all__ = ["Match", "ProfileIndex"]
@@ -38,6 +40,10 @@ class Match(NamedTuple):
 
     profile: int
     score: int
+
+
+_new = tuple.__new__
+"""`Match(i, score)` without the Python-level `__new__` of a named tuple (same object)."""
 
 
 def _add(table: dict[str, int], key: str, bit: int) -> None:
@@ -70,6 +76,7 @@ class ProfileIndex:
         self._prog_code: dict[str, int] = {}
         self._prog_word: dict[str, int] = {}
         self._heads: dict[str, dict[str, int]] = {}
+        self._money: dict[tuple[str, tuple[object, ...]], tuple[CompiledProfile, int]] = {}
         by_min: dict[int, int] = {}
         for i, cp in enumerate(self.profiles):
             bit = 1 << i
@@ -91,6 +98,7 @@ class ProfileIndex:
             self._file_territory(cp, bit)
             self._file_audience(cp, bit)
             self._file_interests(cp, bit)
+            self._file_money(cp, bit)
         running = 0
         for minimum in sorted(by_min):
             running |= by_min[minimum]
@@ -128,6 +136,19 @@ class ProfileIndex:
         for term in (*cp.themes, *cp.any_terms, *cp.all_terms, *cp.phrases):
             self._file_term(term, bit)
 
+    def _file_money(self, cp: CompiledProfile, bit: int) -> None:
+        """File `cp` with the profiles sharing its grant-size and co-financing settings."""
+        gates = cp.profile.gates
+        keys: list[tuple[str, tuple[object, ...]]] = []
+        if gates.grant_min_eur is not None or gates.grant_max_eur is not None:
+            settings = (gates.grant_min_eur, gates.grant_max_eur, gates.strict("grant_size"))
+            keys.append(("grant", settings))
+        if gates.max_own_share is not None:
+            keys.append(("cofinancing", (gates.max_own_share, gates.strict("cofinancing"))))
+        for key in keys:
+            first, bits = self._money.get(key, (cp, 0))
+            self._money[key] = (first, bits | bit)
+
     def _file_term(self, term: Term, bit: int) -> None:
         for space, head in term.heads:
             _add(self._heads.setdefault(space, {}), head, bit)
@@ -152,7 +173,11 @@ class ProfileIndex:
         mask &= self._audience_mask(f)
         if not mask:
             return 0
-        return mask & self._interest_mask(f)
+        mask &= self._interest_mask(f)
+        for key, (first, bits) in self._money.items():
+            if mask & bits and money_blocks(first, key[0], f):
+                mask &= ~bits
+        return mask
 
     def _lead_mask(self, f: CallFacts) -> int:
         if f.days_left is None:
@@ -205,7 +230,7 @@ class ProfileIndex:
         for i in self.candidates(f):
             score = deciders[i](f)
             if score is not None:
-                out.append(Match(i, score))
+                out.append(_new(Match, (i, score)))
         return out
 
     def match_all(self, calls: Iterable[CallFacts]) -> Iterator[Verdict]:
@@ -216,15 +241,13 @@ class ProfileIndex:
 
 
 def _bits(mask: int) -> list[int]:
-    """Positions of the set bits of `mask`, ascending."""
+    """Positions of the set bits of `mask`, ascending: the ones of its binary digits, read
+    from the lowest (one C-level search a bit, instead of shifting a long int by words)."""
+    digits = bin(mask)[:1:-1]
+    find = digits.find
     out: list[int] = []
-    base = 0
-    while mask:
-        chunk = mask & 0xFFFFFFFFFFFFFFFF
-        while chunk:
-            low = chunk & -chunk
-            out.append(base + low.bit_length() - 1)
-            chunk ^= low
-        mask >>= 64
-        base += 64
+    i = find("1")
+    while i >= 0:
+        out.append(i)
+        i = find("1", i + 1)
     return out

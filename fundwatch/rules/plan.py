@@ -3,8 +3,10 @@
 `engine.evaluate` checks one pair and explains it; the index checks thousands of candidate
 pairs per call and needs only the score of those that match. `make_decider(cp)` returns a
 function of `CallFacts` giving what `evaluate` gives for the criteria the index does not
-decide with bitsets (grant size, co-financing, interests, `keywords.all` / `.none`,
-'fewer like this', `min_score`): the score of a match, else None.
+decide with bitsets (interests, `keywords.all` / `.none`, 'fewer like this', `min_score`):
+the score of a match, else None. Grant size and co-financing depend only on the call and on
+the gate's settings: `money_blocks` decides them once per call for each group of profiles
+sharing those settings, and the index drops the group from the candidates.
 
 It takes the same decisions through the same helpers (`scoring.hit`, `grant_check`,
 `cofinancing_check`), finds programme names in `CallFacts.programme_text`, and lays the
@@ -42,11 +44,13 @@ from fundwatch.rules.scoring import (
 from fundwatch.rules.text import PHRASE_SPACE, pair_space
 from fundwatch.rules.verdict import Result
 
-__all__ = ["Decider", "make_decider"]
+__all__ = ["Decider", "make_decider", "money_blocks"]
 
 Decider = Callable[[CallFacts], "int | None"]
 Table = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
 """(token space, ((head, number of terms), ...)), ...: only spaces with heads."""
+Scored = tuple[tuple[str, tuple[tuple[str, int, int, int], ...]], ...]
+"""A `Table` whose heads also carry the points they earn in a title and elsewhere."""
 
 _EMPTY: AbstractSet[str] = frozenset()
 _PAIR = pair_space("")
@@ -75,38 +79,57 @@ def _strict(cp: CompiledProfile, gate: str, result: Result | None) -> bool:
     return result is Result.FAIL or cp.profile.gates.strict(gate)
 
 
+def money_blocks(cp: CompiledProfile, gate: str, f: CallFacts) -> bool:
+    """True when the grant size (`gate` "grant") or the co-financing ("cofinancing") keeps
+    `f` out for `cp`. It depends only on the call and on the gate's settings, so the index
+    decides it once per call for all the profiles sharing them."""
+    if gate == "grant":
+        return _strict(cp, "grant_size", _result(grant_check(cp, f)))
+    return _strict(cp, "cofinancing", cofinancing_check(cp, f))
+
+
 def make_decider(cp: CompiledProfile) -> Decider:
     """The bulk decider of `cp`; see the module docstring for what it decides."""
-    gates, interests = cp.profile.gates, cp.profile.interests
-    grant = gates.grant_min_eur is not None or gates.grant_max_eur is not None
-    cofinance = gates.max_own_share is not None
+    interests = cp.profile.interests
     funds = cp.funds
     wants = tuple((w.code, f" {' '.join(w.words)} " if w.words else "") for w in cp.programmes)
     has_interests, min_score = cp.has_interests, interests.min_score
     searched = (*cp.any_terms, *cp.all_terms, *cp.themes, *cp.none_terms, *cp.fewer)
     bases = tuple(sorted({space.removeprefix(_PAIR) for t in searched for space, _ in t.heads}))
-    per_base: dict[str, tuple[Table, Table, Table, Table, Table]] = {}
+    phrases, long_phrases = _tables(cp.phrases, _PHRASE_SPACES)
+    per_base: dict[str, tuple[Table, Scored, Table, Table, Table]] = {}
     for base in bases:
         spaces = (base, pair_space(base))
+        keywords = _tables((*cp.any_terms, *cp.all_terms), spaces)[0]
         per_base[base] = (
             _tables(cp.themes, spaces)[0],
-            _tables((*cp.any_terms, *cp.all_terms), spaces)[0],
+            _scored(keywords, KEYWORD_POINTS) + _scored(phrases, PHRASE_POINTS),
             _tables(cp.all_terms, spaces)[0],
             _tables(cp.none_terms, spaces)[0],
             _tables(cp.fewer, spaces)[0],
         )
-    phrases, long_phrases = _tables(cp.phrases, _PHRASE_SPACES)
+    inactive: tuple[Table, Scored, Table, Table, Table] = (
+        (),
+        _scored(phrases, PHRASE_POINTS),
+        (),
+        (),
+        (),
+    )
     long_themes = _tables(cp.themes, ())[1]
-    long_keywords = _tables((*cp.any_terms, *cp.all_terms), ())[1]
+    long_scored = tuple(
+        (term, *points)
+        for terms, points in (
+            (_tables((*cp.any_terms, *cp.all_terms), ())[1], KEYWORD_POINTS),
+            (long_phrases, PHRASE_POINTS),
+        )
+        for term in terms
+    )
     long_all = _tables(cp.all_terms, ())[1]
     long_none = _tables(cp.none_terms, ())[1]
     long_fewer = _tables(cp.fewer, ())[1]
     single_all = any(t.single for t in cp.all_terms)
     single_none = any(t.single for t in cp.none_terms)
     single_fewer = any(t.single for t in cp.fewer)
-    none_tables: tuple[Table, Table, Table, Table, Table] = ((), (), (), (), ())
-    w_title, w_text = KEYWORD_POINTS
-    p_title, p_text = PHRASE_POINTS
 
     def slow(f: CallFacts) -> int | None:
         points = interest_points(cp, f)
@@ -119,11 +142,24 @@ def make_decider(cp: CompiledProfile) -> Decider:
         score = final_score(points, len(fewer_penalty(cp, f)) if cp.fewer else 0)
         return score if score >= min_score else None
 
-    def decide(f: CallFacts) -> int | None:
-        if grant and _strict(cp, "grant_size", _result(grant_check(cp, f))):
-            return None
-        if cofinance and _strict(cp, "cofinancing", cofinancing_check(cp, f)):
-            return None
+    tail = bool(single_all or long_all or single_none or long_none or single_fewer or long_fewer)
+    longs = bool(long_themes or long_scored)
+
+    # Everything a call reads is bound as a default: one tuple per profile instead of a cell
+    # per name, read as fast locals (candidates are scattered: what a decider touches is
+    # mostly out of the CPU caches).
+    def decide(
+        f: CallFacts,
+        bases: tuple[str, ...] = bases,
+        per_base: Mapping[str, tuple[Table, Scored, Table, Table, Table]] = per_base,
+        inactive: tuple[Table, Scored, Table, Table, Table] = inactive,
+        wants: tuple[tuple[str, str], ...] = wants,
+        funds: tuple[str, ...] = funds,
+        longs: bool = longs,
+        tail: bool = tail,
+        has_interests: bool = has_interests,
+        min_score: int = min_score,
+    ) -> int | None:
         text, titles = f.text_tokens, f.title_tokens
         active = ""
         for base in bases:
@@ -131,7 +167,7 @@ def make_decider(cp: CompiledProfile) -> Decider:
                 if active:
                     return slow(f)
                 active = base
-        themes, keywords, required, unwanted, fewer_t = per_base[active] if active else none_tables
+        themes, scored, required, unwanted, fewer_t = per_base[active] if active else inactive
         points = hits = 0
         if wants:
             codes, labels = f.programme_codes, f.programme_text
@@ -150,21 +186,20 @@ def make_decider(cp: CompiledProfile) -> Decider:
                     if head in tags:
                         points += THEME_POINTS * n
                         hits += n
-        for table, high, low in ((keywords, w_title, w_text), (phrases, p_title, p_text)):
-            for space, items in table:
-                found = text.get(space)
-                if found:
-                    in_title = titles.get(space, _EMPTY)
-                    for head, n in items:
-                        if head in found:
-                            points += (high if head in in_title else low) * n
-                            hits += n
-        for term in long_themes:
-            if hit(term, f, tags_only=True):
-                points += THEME_POINTS
-                hits += 1
-        for terms, high, low in ((long_keywords, w_title, w_text), (long_phrases, p_title, p_text)):
-            for term in terms:
+        for space, weighed in scored:
+            found = text.get(space)
+            if found:
+                in_title = titles.get(space, _EMPTY)
+                for head, high, low, n in weighed:
+                    if head in found:
+                        points += high if head in in_title else low
+                        hits += n
+        if longs:
+            for term in long_themes:
+                if hit(term, f, tags_only=True):
+                    points += THEME_POINTS
+                    hits += 1
+            for term, high, low in long_scored:
                 level = hit(term, f)
                 if level:
                     points += high if level == 2 else low
@@ -173,30 +208,48 @@ def make_decider(cp: CompiledProfile) -> Decider:
             points = NO_INTEREST_POINTS
         elif not hits:
             return None
-        if single_all:
-            if not active:
-                return None
-            for space, items in required:
-                found = text.get(space, _EMPTY)
-                for head, _ in items:
-                    if head not in found:
-                        return None
-        for term in long_all:
-            if not hit(term, f):
-                return None
-        if single_none and active and _count(unwanted, text):
-            return None
-        for term in long_none:
-            if hit(term, f):
-                return None
-        fewer = _count(fewer_t, text) if single_fewer and active else 0
-        for term in long_fewer:
-            if hit(term, f):
-                fewer += 1
-        score = max(min(points, 100) - FEWER_PENALTY * fewer, 0)
+        fewer = 0
+        if tail:
+            if single_all:
+                if not active:
+                    return None
+                for space, items in required:
+                    found = text.get(space, _EMPTY)
+                    for head, _ in items:
+                        if head not in found:
+                            return None
+            for term in long_all:
+                if not hit(term, f):
+                    return None
+            if single_none and active:
+                for space, items in unwanted:
+                    found = text.get(space)
+                    if found:
+                        for head, _ in items:
+                            if head in found:
+                                return None
+            for term in long_none:
+                if hit(term, f):
+                    return None
+            if single_fewer and active:
+                fewer = _count(fewer_t, text)
+            for term in long_fewer:
+                if hit(term, f):
+                    fewer += 1
+        score = (points if points < 100 else 100) - FEWER_PENALTY * fewer
+        if score < 0:
+            score = 0
         return score if score >= min_score else None
 
     return decide
+
+
+def _scored(table: Table, points: tuple[int, int]) -> Scored:
+    """`table` with the points its heads earn, in a title and elsewhere, by head."""
+    high, low = points
+    return tuple(
+        (space, tuple((head, high * n, low * n, n) for head, n in items)) for space, items in table
+    )
 
 
 def _result(check: tuple[Result, str, object] | None) -> Result | None:
