@@ -49,8 +49,14 @@ __all__ = ["Decider", "make_decider", "money_blocks"]
 Decider = Callable[[CallFacts], "int | None"]
 Table = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
 """(token space, ((head, number of terms), ...)), ...: only spaces with heads."""
-Scored = tuple[tuple[str, tuple[tuple[str, int, int, int], ...]], ...]
-"""A `Table` whose heads also carry the points they earn in a title and elsewhere."""
+Heads = tuple[tuple[str, frozenset[str]], ...]
+"""(token space, heads), ...: a `Table` as sets, for C-level subset and disjointness tests."""
+Weighed = tuple[tuple[str, frozenset[str], dict[str, tuple[int, int, int]]], ...]
+"""(token space, heads, head -> (points in a title, points elsewhere, number of terms)), ...:
+the heads a call holds are found by one set intersection, their points looked up after."""
+Layout = tuple[Weighed, Weighed, Heads, Heads, Weighed]
+"""What a decider reads for one active stem language: themes, keywords and phrases, the
+`all` heads, the `none` heads, the 'fewer like this' heads."""
 
 _EMPTY: AbstractSet[str] = frozenset()
 _PAIR = pair_space("")
@@ -97,24 +103,18 @@ def make_decider(cp: CompiledProfile) -> Decider:
     searched = (*cp.any_terms, *cp.all_terms, *cp.themes, *cp.none_terms, *cp.fewer)
     bases = tuple(sorted({space.removeprefix(_PAIR) for t in searched for space, _ in t.heads}))
     phrases, long_phrases = _tables(cp.phrases, _PHRASE_SPACES)
-    per_base: dict[str, tuple[Table, Scored, Table, Table, Table]] = {}
+    per_base: dict[str, Layout] = {}
     for base in bases:
         spaces = (base, pair_space(base))
         keywords = _tables((*cp.any_terms, *cp.all_terms), spaces)[0]
         per_base[base] = (
-            _tables(cp.themes, spaces)[0],
-            _scored(keywords, KEYWORD_POINTS) + _scored(phrases, PHRASE_POINTS),
-            _tables(cp.all_terms, spaces)[0],
-            _tables(cp.none_terms, spaces)[0],
-            _tables(cp.fewer, spaces)[0],
+            _weighed(_tables(cp.themes, spaces)[0], (THEME_POINTS, THEME_POINTS)),
+            _weighed(keywords, KEYWORD_POINTS) + _weighed(phrases, PHRASE_POINTS),
+            _heads(_tables(cp.all_terms, spaces)[0]),
+            _heads(_tables(cp.none_terms, spaces)[0]),
+            _weighed(_tables(cp.fewer, spaces)[0], (0, 0)),
         )
-    inactive: tuple[Table, Scored, Table, Table, Table] = (
-        (),
-        _scored(phrases, PHRASE_POINTS),
-        (),
-        (),
-        (),
-    )
+    inactive: Layout = ((), _weighed(phrases, PHRASE_POINTS), (), (), ())
     long_themes = _tables(cp.themes, ())[1]
     long_scored = tuple(
         (term, *points)
@@ -151,8 +151,8 @@ def make_decider(cp: CompiledProfile) -> Decider:
     def decide(
         f: CallFacts,
         bases: tuple[str, ...] = bases,
-        per_base: Mapping[str, tuple[Table, Scored, Table, Table, Table]] = per_base,
-        inactive: tuple[Table, Scored, Table, Table, Table] = inactive,
+        per_base: Mapping[str, Layout] = per_base,
+        inactive: Layout = inactive,
         wants: tuple[tuple[str, str], ...] = wants,
         funds: tuple[str, ...] = funds,
         longs: bool = longs,
@@ -179,19 +179,21 @@ def make_decider(cp: CompiledProfile) -> Decider:
             if fund in f.funds:
                 points += FUND_POINTS
                 hits += 1
-        for space, items in themes:
+        for space, heads, weights in themes:
             tags = f.tag_tokens.get(space)
             if tags:
-                for head, n in items:
-                    if head in tags:
-                        points += THEME_POINTS * n
-                        hits += n
-        for space, weighed in scored:
+                for head in heads.intersection(tags):
+                    _, low, n = weights[head]
+                    points += low
+                    hits += n
+        for space, heads, weights in scored:
             found = text.get(space)
             if found:
-                in_title = titles.get(space, _EMPTY)
-                for head, high, low, n in weighed:
-                    if head in found:
+                common = heads.intersection(found)
+                if common:
+                    in_title = titles.get(space, _EMPTY)
+                    for head in common:
+                        high, low, n = weights[head]
                         points += high if head in in_title else low
                         hits += n
         if longs:
@@ -213,21 +215,17 @@ def make_decider(cp: CompiledProfile) -> Decider:
             if single_all:
                 if not active:
                     return None
-                for space, items in required:
-                    found = text.get(space, _EMPTY)
-                    for head, _ in items:
-                        if head not in found:
-                            return None
+                for space, heads in required:
+                    if not heads.issubset(text.get(space, _EMPTY)):
+                        return None
             for term in long_all:
                 if not hit(term, f):
                     return None
             if single_none and active:
-                for space, items in unwanted:
+                for space, heads in unwanted:
                     found = text.get(space)
-                    if found:
-                        for head, _ in items:
-                            if head in found:
-                                return None
+                    if found and not heads.isdisjoint(found):
+                        return None
             for term in long_none:
                 if hit(term, f):
                     return None
@@ -244,22 +242,29 @@ def make_decider(cp: CompiledProfile) -> Decider:
     return decide
 
 
-def _scored(table: Table, points: tuple[int, int]) -> Scored:
-    """`table` with the points its heads earn, in a title and elsewhere, by head."""
+def _weighed(table: Table, points: tuple[int, int]) -> Weighed:
+    """`table` as sets of heads, with the points each head earns in a title and elsewhere
+    (`points` per term, times the terms it stands for) and the number of terms."""
     high, low = points
     return tuple(
-        (space, tuple((head, high * n, low * n, n) for head, n in items)) for space, items in table
+        (space, frozenset(h for h, _ in items), {h: (high * n, low * n, n) for h, n in items})
+        for space, items in table
     )
+
+
+def _heads(table: Table) -> Heads:
+    return tuple((space, frozenset(h for h, _ in items)) for space, items in table)
 
 
 def _result(check: tuple[Result, str, object] | None) -> Result | None:
     return None if check is None else check[0]
 
 
-def _count(table: Table, text: Mapping[str, AbstractSet[str]]) -> int:
+def _count(table: Weighed, text: Mapping[str, AbstractSet[str]]) -> int:
+    """How many of the terms behind `table`'s heads occur in `text`."""
     count = 0
-    for space, items in table:
+    for space, heads, weights in table:
         found = text.get(space)
         if found:
-            count += sum(n for head, n in items if head in found)
+            count += sum(weights[head][2] for head in heads.intersection(found))
     return count
