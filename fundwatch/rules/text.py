@@ -101,14 +101,16 @@ def stem_tokens(words: Sequence[str], lang: str) -> tuple[str, ...]:
     if stemmer is None:
         return tuple(words)
     memo = _MEMO.setdefault(lang, {})
-    out: list[str] = []
+    try:
+        return tuple(map(memo.__getitem__, words))  # every word seen before: the usual case
+    except KeyError:
+        pass
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
     for word in words:
-        stem = memo.get(word)
-        if stem is None:
-            stem = word if word == SEP else stemmer.stemWord(word)
-            memo[word] = stem
-        out.append(stem)
-    return tuple(out)
+        if word not in memo:
+            memo[word] = word if word == SEP else stemmer.stemWord(word)
+    return tuple(map(memo.__getitem__, words))
 
 
 def occurs(needle: Sequence[str], hay: Sequence[str], hay_set: frozenset[str]) -> bool:
