@@ -9,7 +9,8 @@ half the history closed). Profiles are municipalities, third-sector bodies, comp
 EU networks all over Italy and Europe, with the interests and gates the shipped examples use.
 
 A full re-match is: derive every call's facts at `now`, then ask the profile index for each
-call's matching profiles (each candidate checked by the real engine). It runs on `--workers`
+call's matching profiles (each candidate checked by the real engine), a batch of calls at a
+time (`ProfileIndex.match_calls`). It runs on `--workers`
 processes (2 by default: the target machine has 2 cores). The naive loop, every profile
 against every call, is measured on a sample of calls in the same run and extrapolated; both
 must give identical verdicts (same pairs, same scores) on the sample, else exit 1. Exit 1
@@ -337,8 +338,10 @@ def _match_slice(bounds: tuple[int, int]) -> array[int]:
     index: ProfileIndex = _SHARED["index"]
     calls: list[Call] = _SHARED["calls"]
     out: array[int] = array("l")
-    for c in range(*bounds):
-        for m in index.match(call_facts(calls[c], NOW)):
+    positions = range(*bounds)
+    bulk = index.match_calls((calls[c] for c in positions), NOW)
+    for c, (_, matches) in zip(positions, bulk, strict=True):
+        for m in matches:
             out.extend((m.profile, c, m.score))
     return out
 

@@ -13,7 +13,8 @@ order, ``{stored call id: short reasons}`` of the calls that match it (in call o
 
 It matches all the profiles at once: one `ProfileIndex` of the profiles as written and one of
 their wide twins, each call's facts derived once and checked only against the candidate
-profiles the index gives; only the matches are evaluated again, traced, for their reasons.
+profiles the index gives (`ProfileIndex.match_calls`, a batch of calls at a time); only the
+matches are evaluated again, traced, for their reasons.
 `per_profile_matcher` is the same judgement call by call and profile by profile, every pair
 traced: the reference the indexed one is tested (tests/digest/test_matching.py) and measured
 (benchmarks/publish.py) against.
@@ -30,6 +31,7 @@ from typing import Protocol
 from fundwatch.config import Config, Profile
 from fundwatch.models import Status
 from fundwatch.rules import (
+    CallFacts,
     Feedback,
     FeedbackStore,
     ProfileIndex,
@@ -122,23 +124,25 @@ class RulesMatcher:
         compiled = [compile_profile(p, k) for p, k in zip(profiles, known, strict=True)]
         usual = ProfileIndex(compiled)
         wide: ProfileIndex | None = None  # built when the first closed or vanished call comes
-        for stored in calls:
-            facts = call_facts(stored.call, now)
-            matched: set[int] = set()
-            for m in usual.match(facts):
-                verdict = evaluate(usual.profiles[m.profile], facts)
-                out[m.profile][stored.id] = shared(short_reasons(verdict, languages[m.profile]))
-                matched.add(m.profile)
+
+        def record(index: ProfileIndex, i: int, stored: StoredCall, facts: CallFacts) -> None:
+            verdict = evaluate(index.profiles[i], facts)
+            out[i][stored.id] = shared(short_reasons(verdict, languages[i]))
+
+        bulk = usual.match_calls((stored.call for stored in calls), now)
+        for stored, (facts, matches) in zip(calls, bulk, strict=True):
+            for m in matches:
+                record(usual, m.profile, stored, facts)
             if not _reconsidered(stored, facts.status):
                 continue
             if wide is None:
                 wide = ProfileIndex(
                     [compile_profile(widened(p), k) for p, k in zip(profiles, known, strict=True)]
                 )
+            matched = {m.profile for m in matches}
             for m in wide.match(facts):
                 if m.profile not in matched:
-                    verdict = evaluate(wide.profiles[m.profile], facts)
-                    out[m.profile][stored.id] = shared(short_reasons(verdict, languages[m.profile]))
+                    record(wide, m.profile, stored, facts)
         return out
 
 

@@ -22,17 +22,27 @@ scale.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from contextlib import contextmanager
+from datetime import datetime
+from itertools import islice
+from typing import NamedTuple, TypeVar
 
-from fundwatch.models import Status
+from fundwatch.models import Call, Status
 from fundwatch.rules.compiled import CompiledProfile, Term
-from fundwatch.rules.facts import CallFacts
+from fundwatch.rules.facts import CallFacts, call_facts
 from fundwatch.rules.plan import make_decider, money_blocks
 from fundwatch.rules.verdict import Verdict
 
-__all__ = ["Match", "ProfileIndex"]
+__all__ = ["MATCH_BATCH", "Match", "ProfileIndex", "batched", "collector_paused"]
+
+MATCH_BATCH = 1024
+"""Calls per `ProfileIndex.match_many` batch in bulk matching: measured on 10,000 profiles,
+1,000 to 2,000 calls a batch take the least time; the batch's `CallFacts` are held at once."""
+
+T = TypeVar("T")
 
 
 class Match(NamedTuple):
@@ -233,11 +243,81 @@ class ProfileIndex:
                 out.append(_new(Match, (i, score)))
         return out
 
+    def match_many(self, batch: Sequence[CallFacts]) -> list[list[Match]]:
+        """`[self.match(f) for f in batch]`, computed profile by profile.
+
+        Each call's candidates are scattered over the profiles, and a decider's tables are
+        mostly out of the CPU caches when it is reached call by call. Taken profile by
+        profile, a decider runs for every call of the batch it is a candidate for while its
+        tables are at hand (batches of ~1,000 calls, `MATCH_BATCH`, suit 10,000 profiles).
+        """
+        with collector_paused():
+            calls_of: dict[int, list[int]] = {}
+            for c, f in enumerate(batch):
+                for i in self.candidates(f):
+                    filed = calls_of.get(i)
+                    if filed is None:
+                        calls_of[i] = [c]
+                    else:
+                        filed.append(c)
+            out: list[list[Match]] = [[] for _ in batch]
+            deciders = self.deciders
+            for i in sorted(calls_of):
+                decide = deciders[i]
+                for c in calls_of[i]:
+                    score = decide(batch[c])
+                    if score is not None:
+                        out[c].append(_new(Match, (i, score)))
+        return out
+
+    def match_calls(
+        self, calls: Iterable[Call], now: datetime
+    ) -> Iterator[tuple[CallFacts, list[Match]]]:
+        """The facts of each call at `now` and its matches, in call order: the bulk path.
+
+        Calls are taken `MATCH_BATCH` at a time: their facts derived, then `match_many`,
+        with the cyclic garbage collector paused meanwhile (see `collector_paused`).
+        """
+        for chunk in batched(calls, MATCH_BATCH):
+            with collector_paused():
+                facts = [call_facts(call, now) for call in chunk]
+                matches = self.match_many(facts)
+            yield from zip(facts, matches, strict=True)
+
     def match_all(self, calls: Iterable[CallFacts]) -> Iterator[Verdict]:
-        """Every matching (profile, call) pair as a verdict without outcomes, call by call."""
-        for f in calls:
-            for m in self.match(f):
-                yield Verdict(self.profiles[m.profile].id, f.ref, True, m.score, ())
+        """Every matching (profile, call) pair as a verdict without outcomes, call by call
+        (`match_many` on batches of `MATCH_BATCH` calls)."""
+        for batch in batched(calls, MATCH_BATCH):
+            for f, matches in zip(batch, self.match_many(batch), strict=True):
+                for m in matches:
+                    yield Verdict(self.profiles[m.profile].id, f.ref, True, m.score, ())
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bounded piece of bulk work.
+
+    A batch allocates tens of thousands of containers that all live until its end (sets of
+    the calls' facts, lists of matches); each allocation burst triggers collections that walk
+    every one of them again, about a third of a bulk re-match's time. What a batch allocates
+    holds no reference cycles, so nothing waits on the collector; reference counting frees it
+    as usual. Leaves the collector as it found it (an outer pause, or one turned off by the
+    application, stays)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter): `itertools.batched` of Python 3.12."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def _bits(mask: int) -> list[int]:

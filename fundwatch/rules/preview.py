@@ -28,7 +28,7 @@ from fundwatch.rules.compiled import CompiledProfile, compile_profile
 from fundwatch.rules.engine import evaluate
 from fundwatch.rules.facts import CallFacts, call_facts, call_ref
 from fundwatch.rules.feedback import Feedback
-from fundwatch.rules.index import ProfileIndex
+from fundwatch.rules.index import MATCH_BATCH, ProfileIndex
 from fundwatch.rules.verdict import Verdict
 
 __all__ = ["Change", "ProfilePreview", "Snapshot", "preview"]
@@ -152,9 +152,11 @@ def _repeats(
 def _matches(cps: Sequence[CompiledProfile], facts: Sequence[CallFacts]) -> dict[str, set[int]]:
     index = ProfileIndex(cps)
     out: dict[str, set[int]] = {cp.id: set() for cp in cps}
-    for i, f in enumerate(facts):
-        for m in index.match(f):
-            out[cps[m.profile].id].add(i)
+    for first in range(0, len(facts), MATCH_BATCH):
+        batch = facts[first : first + MATCH_BATCH]
+        for i, matches in enumerate(index.match_many(batch), start=first):
+            for m in matches:
+                out[cps[m.profile].id].add(i)
     return out
 
 

@@ -11,6 +11,7 @@ from fundwatch.models import Call
 from fundwatch.rules import Feedback, ProfileIndex, compile_profile, match_pairs
 from fundwatch.rules.compiled import CompiledProfile
 from fundwatch.rules.facts import call_facts
+from fundwatch.rules.index import batched
 from tests.rules.helpers import NOW, make_call, make_profile
 
 WORDS = [
@@ -163,6 +164,24 @@ def test_index_and_naive_loop_agree_on_random_profiles_and_calls(seed: int) -> N
     assert len(naive) > 500  # the sample really exercises matching
     checked = sum(len(index.candidates(f)) for f in facts)
     assert checked < len(profiles) * len(facts) / 3
+
+
+def test_a_batch_matches_as_its_calls_one_by_one() -> None:
+    rng = random.Random(11)
+    profiles = [random_profile(rng, i) for i in range(150)]
+    facts = [call_facts(random_call(rng, i), NOW) for i in range(200)]
+    index = ProfileIndex(profiles)
+    one_by_one = [index.match(f) for f in facts]
+    assert sum(map(len, one_by_one)) > 200
+    assert index.match_many(facts) == one_by_one
+    assert index.match_many(facts[5:6]) == one_by_one[5:6]
+    assert index.match_many([]) == []
+
+
+def test_batched_keeps_the_order_and_a_short_last_batch() -> None:
+    assert list(batched(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(batched(iter("ab"), 2)) == [["a", "b"]]
+    assert list(batched([], 3)) == []
 
 
 def test_candidates_are_a_superset_of_the_matches() -> None:
