@@ -53,6 +53,7 @@ from fundwatch.normalize.territories import children
 from fundwatch.rules import Feedback, ProfileIndex, call_facts, compile_profile, evaluate
 from fundwatch.rules.compiled import CompiledProfile
 from fundwatch.rules.facts import CallFacts
+from fundwatch.rules.index import MATCH_BATCH
 from fundwatch.rules.text import tokens
 from tests.rules.fixture_calls import fixture_calls
 
@@ -363,7 +364,8 @@ def full_rematch(
     # The compiled profiles live as long as the process: keep the cyclic garbage collector
     # from walking them again and again, and the forked workers from copying their pages.
     gc.freeze()
-    step = -(-len(calls) // (workers * 8))
+    # one batch of the index's bulk path a slice, handed out one at a time
+    step = MATCH_BATCH
     slices = [(s, min(s + step, len(calls))) for s in range(0, len(calls), step)]
     cpu = _cpu_seconds()
     start = time.perf_counter()
@@ -372,7 +374,7 @@ def full_rematch(
     else:
         pool = multiprocessing.get_context("fork").Pool(workers)
         try:
-            parts = pool.map(_match_slice, slices)
+            parts = pool.map(_match_slice, slices, chunksize=1)
         finally:
             pool.close()
             pool.join()  # reaped, so their CPU time counts in RUSAGE_CHILDREN
