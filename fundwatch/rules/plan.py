@@ -10,8 +10,9 @@ sharing those settings, and the index drops the group from the candidates.
 
 It takes the same decisions through the same helpers (`scoring.hit`, `grant_check`,
 `cofinancing_check`), finds programme names in `CallFacts.programme_text`, and lays the
-profile's one- and two-word terms out as tables per token space (head -> how many of the
-profile's terms it stands for) so that most terms cost one set lookup. A term of a profile
+profile's one- and two-word terms out per token space as a set of heads (each standing for
+one or more of the profile's terms): the heads a call holds come from one set intersection
+done in C, and only those are weighed. A term of a profile
 reading several languages has a head per language and hits when any of them occurs;
 counting heads would count it twice on a call with text in two of those languages, so on
 such calls the decider falls back to `scoring`, term by term. `tests/rules/test_index.py`
