@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from typing import Any
 
@@ -11,7 +12,7 @@ from fundwatch.models import Call
 from fundwatch.rules import Feedback, ProfileIndex, compile_profile, match_pairs
 from fundwatch.rules.compiled import CompiledProfile
 from fundwatch.rules.facts import call_facts
-from fundwatch.rules.index import batched
+from fundwatch.rules.index import batched, collector_paused
 from tests.rules.helpers import NOW, make_call, make_profile
 
 WORDS = [
@@ -182,6 +183,26 @@ def test_batched_keeps_the_order_and_a_short_last_batch() -> None:
     assert list(batched(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
     assert list(batched(iter("ab"), 2)) == [["a", "b"]]
     assert list(batched([], 3)) == []
+
+
+def test_the_collector_pause_restores_what_it_found() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner pause leaves the outer one in place
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # turned off by the application: stays off
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError
+    assert gc.isenabled()
 
 
 def test_candidates_are_a_superset_of_the_matches() -> None:
