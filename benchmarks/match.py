@@ -53,7 +53,7 @@ from fundwatch.normalize.territories import children
 from fundwatch.rules import Feedback, ProfileIndex, call_facts, compile_profile, evaluate
 from fundwatch.rules.compiled import CompiledProfile
 from fundwatch.rules.facts import CallFacts
-from fundwatch.rules.index import MATCH_BATCH
+from fundwatch.rules.index import MATCH_BATCH, Scores
 from fundwatch.rules.text import tokens
 from tests.rules.fixture_calls import fixture_calls
 
@@ -339,11 +339,13 @@ def _match_slice(bounds: tuple[int, int]) -> array[int]:
     index: ProfileIndex = _SHARED["index"]
     calls: list[Call] = _SHARED["calls"]
     out: array[int] = array("l")
-    positions = range(*bounds)
-    bulk = index.match_calls((calls[c] for c in positions), NOW)
-    for c, (_, matches) in zip(positions, bulk, strict=True):
-        for m in matches:
-            out.extend((m.profile, c, m.score))
+    first, end = bounds
+
+    def each(position: int, facts: CallFacts, scores: Scores) -> None:
+        for i, score in scores.items():
+            out.extend((i, first + position, score))
+
+    index.match_calls(calls[first:end], NOW, each)
     return out
 
 

@@ -40,6 +40,7 @@ from fundwatch.rules import (
     evaluate,
     short_reasons,
 )
+from fundwatch.rules.index import Scores
 from fundwatch.store import StoredCall
 
 Reasons = tuple[str, ...]
@@ -129,20 +130,22 @@ class RulesMatcher:
             verdict = evaluate(index.profiles[i], facts)
             out[i][stored.id] = shared(short_reasons(verdict, languages[i]))
 
-        bulk = usual.match_calls((stored.call for stored in calls), now)
-        for stored, (facts, matches) in zip(calls, bulk, strict=True):
-            for m in matches:
-                record(usual, m.profile, stored, facts)
+        def each(position: int, facts: CallFacts, matched: Scores) -> None:
+            nonlocal wide
+            stored = calls[position]
+            for i in matched:
+                record(usual, i, stored, facts)
             if not _reconsidered(stored, facts.status):
-                continue
+                return
             if wide is None:
                 wide = ProfileIndex(
                     [compile_profile(widened(p), k) for p, k in zip(profiles, known, strict=True)]
                 )
-            matched = {m.profile for m in matches}
             for m in wide.match(facts):
                 if m.profile not in matched:
                     record(wide, m.profile, stored, facts)
+
+        usual.match_calls([stored.call for stored in calls], now, each)
         return out
 
 

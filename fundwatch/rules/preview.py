@@ -154,9 +154,9 @@ def _matches(cps: Sequence[CompiledProfile], facts: Sequence[CallFacts]) -> dict
     out: dict[str, set[int]] = {cp.id: set() for cp in cps}
     for first in range(0, len(facts), MATCH_BATCH):
         batch = facts[first : first + MATCH_BATCH]
-        for i, matches in enumerate(index.match_many(batch), start=first):
-            for m in matches:
-                out[cps[m.profile].id].add(i)
+        for i, scores in enumerate(index.match_many(batch), start=first):
+            for p in scores:
+                out[cps[p].id].add(i)
     return out
 
 

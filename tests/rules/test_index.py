@@ -12,7 +12,7 @@ from fundwatch.models import Call
 from fundwatch.rules import Feedback, ProfileIndex, compile_profile, match_pairs
 from fundwatch.rules.compiled import CompiledProfile
 from fundwatch.rules.facts import call_facts
-from fundwatch.rules.index import batched, collector_paused
+from fundwatch.rules.index import Scores, batched, collector_paused
 from tests.rules.helpers import NOW, make_call, make_profile
 
 WORDS = [
@@ -174,9 +174,15 @@ def test_a_batch_matches_as_its_calls_one_by_one() -> None:
     index = ProfileIndex(profiles)
     one_by_one = [index.match(f) for f in facts]
     assert sum(map(len, one_by_one)) > 200
-    assert index.match_many(facts) == one_by_one
-    assert index.match_many(facts[5:6]) == one_by_one[5:6]
+    many = index.match_many(facts)
+    assert [list(scores.items()) for scores in many] == one_by_one  # profile order kept
+    assert index.match_many(facts[5:6]) == many[5:6]
     assert index.match_many([]) == []
+    seen: list[tuple[int, str, Scores]] = []
+    index.match_calls((f.call for f in facts), NOW, lambda i, f, s: seen.append((i, f.ref, s)))
+    assert seen == [
+        (i, f.ref, scores) for i, (f, scores) in enumerate(zip(facts, many, strict=True))
+    ]
 
 
 def test_batched_keeps_the_order_and_a_short_last_batch() -> None:
