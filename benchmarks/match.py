@@ -50,10 +50,17 @@ from fundwatch.models import (
 )
 from fundwatch.normalize.audiences import AUDIENCE_CODES
 from fundwatch.normalize.territories import children
-from fundwatch.rules import Feedback, ProfileIndex, call_facts, compile_profile, evaluate
+from fundwatch.rules import (
+    Feedback,
+    ProfileIndex,
+    Scores,
+    call_facts,
+    compile_profile,
+    evaluate,
+)
 from fundwatch.rules.compiled import CompiledProfile
 from fundwatch.rules.facts import CallFacts
-from fundwatch.rules.index import MATCH_BATCH, Scores
+from fundwatch.rules.index import MATCH_BATCH
 from fundwatch.rules.text import tokens
 from tests.rules.fixture_calls import fixture_calls
 
@@ -367,8 +374,7 @@ def full_rematch(
     # from walking them again and again, and the forked workers from copying their pages.
     gc.freeze()
     # one batch of the index's bulk path a slice, handed out one at a time
-    step = MATCH_BATCH
-    slices = [(s, min(s + step, len(calls))) for s in range(0, len(calls), step)]
+    slices = [(s, min(s + MATCH_BATCH, len(calls))) for s in range(0, len(calls), MATCH_BATCH)]
     cpu = _cpu_seconds()
     start = time.perf_counter()
     if workers <= 1:

@@ -35,12 +35,12 @@ from fundwatch.rules import (
     Feedback,
     FeedbackStore,
     ProfileIndex,
+    Scores,
     call_facts,
     compile_profile,
     evaluate,
     short_reasons,
 )
-from fundwatch.rules.index import Scores
 from fundwatch.store import StoredCall
 
 Reasons = tuple[str, ...]
@@ -141,9 +141,9 @@ class RulesMatcher:
                 wide = ProfileIndex(
                     [compile_profile(widened(p), k) for p, k in zip(profiles, known, strict=True)]
                 )
-            for m in wide.match(facts):
-                if m.profile not in matched:
-                    record(wide, m.profile, stored, facts)
+            for i in wide.match(facts):
+                if i not in matched:
+                    record(wide, i, stored, facts)
 
         usual.match_calls([stored.call for stored in calls], now, each)
         return out

@@ -29,7 +29,7 @@ from fundwatch.rules.engine import evaluate, match_pairs
 from fundwatch.rules.explain import explain_lines, reason_text, short_reasons, verdict_to_json
 from fundwatch.rules.facts import CallFacts, call_facts, call_ref
 from fundwatch.rules.feedback import Feedback, FeedbackStore
-from fundwatch.rules.index import ProfileIndex
+from fundwatch.rules.index import ProfileIndex, Scores
 from fundwatch.rules.verdict import Outcome, Reason, Result, Verdict
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "ProfileIndex",
     "Reason",
     "Result",
+    "Scores",
     "Verdict",
     "call_facts",
     "call_ref",

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from fundwatch.models import Call, Status
 from fundwatch.rules.compiled import CompiledProfile, Term
@@ -36,7 +36,7 @@ from fundwatch.rules.facts import CallFacts, call_facts
 from fundwatch.rules.plan import make_decider, money_blocks
 from fundwatch.rules.verdict import Verdict
 
-__all__ = ["MATCH_BATCH", "Match", "ProfileIndex", "Scores", "batched", "collector_paused"]
+__all__ = ["MATCH_BATCH", "ProfileIndex", "Scores", "batched", "collector_paused"]
 
 MATCH_BATCH = 1024
 """Calls per `ProfileIndex.match_many` batch in bulk matching: measured on 10,000 profiles,
@@ -45,20 +45,10 @@ MATCH_BATCH = 1024
 T = TypeVar("T")
 
 
-class Match(NamedTuple):
-    """A matching profile: its position in `ProfileIndex.profiles`, and the score."""
-
-    profile: int
-    score: int
-
-
 Scores = dict[int, int]
 """The profiles a call matches, as positions in `ProfileIndex.profiles` (ascending) mapped
 to their scores. A dict of ints is never tracked by the cyclic garbage collector: the
 millions of matches of a bulk run cost it nothing, where a tuple each would be walked."""
-
-_new = tuple.__new__
-"""`Match(i, score)` without the Python-level `__new__` of a named tuple (same object)."""
 
 
 def _add(table: dict[str, int], key: str, bit: int) -> None:
@@ -233,24 +223,17 @@ class ProfileIndex:
         """Positions (in `profiles`) of the candidate profiles of `f`, ascending."""
         return _bits(self.candidate_mask(f))
 
-    def match(self, f: CallFacts) -> list[Match]:
+    def match(self, f: CallFacts) -> Scores:
         """The profiles `f` matches, in profile order, with their scores.
 
         The bitsets decide the feedback, status, lead-time, call-type, territory and audience
         gates exactly; each candidate's decider (`plan.make_decider`) decides the rest.
         `engine.evaluate` gives the traced verdict of a pair.
         """
-        out = []
-        deciders = self.deciders
-        for i in self.candidates(f):
-            score = deciders[i](f)
-            if score is not None:
-                out.append(_new(Match, (i, score)))
-        return out
+        return self.match_many([f])[0]
 
     def match_many(self, batch: Sequence[CallFacts]) -> list[Scores]:
-        """The matches of each call of `batch`, as `match` gives them but as `Scores`,
-        computed profile by profile.
+        """The matches of each call of `batch` (see `match`), computed profile by profile.
 
         Each call's candidates are scattered over the profiles, and a decider's tables are
         mostly out of the CPU caches when it is reached call by call. Taken profile by
